@@ -1,0 +1,227 @@
+"""The job's configuration: one typed object, loaded from YAML, overridden by `--set key=value`, validated.
+
+Unknown keys and unknown option values are errors that name the key (ConfigError); the job turns them into
+exit 2 with one line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+
+class ConfigError(ValueError):
+    """A configuration key or value is wrong; the message names the key."""
+
+
+@dataclass
+class InputConfig:
+    uri: str | None = None
+    format: Literal["auto", "parquet", "jsonl"] = "auto"
+    text_column: str | list[str] = "text"
+    id_column: str = "id"
+
+    @property
+    def text_columns(self) -> list[str]:
+        return [self.text_column] if isinstance(self.text_column, str) else list(self.text_column)
+
+
+@dataclass
+class OutputConfig:
+    uri: str | None = None
+    mode: Literal["skip_existing", "overwrite", "error_if_exists"] = "skip_existing"
+    include_span_text: bool = False
+
+
+@dataclass
+class IOConfig:
+    storage_options: dict = field(default_factory=dict)
+
+
+@dataclass
+class ModelConfig:
+    path: str | None = None
+    dtype: Literal["auto", "float32", "bfloat16"] = "auto"
+    experts_per_token: int | None = None
+    device: str = "auto"  # auto (cuda when present), cpu, cuda, cuda:N
+
+
+@dataclass
+class ChunkingConfig:
+    max_tokens: int = 1024
+    overlap_tokens: int = 256
+
+    def validate(self) -> None:
+        if self.max_tokens < 1:
+            raise ConfigError(f"chunking.max_tokens must be >= 1, got {self.max_tokens}")
+        if not 0 <= self.overlap_tokens < self.max_tokens:
+            raise ConfigError(f"chunking.overlap_tokens must be in [0, max_tokens), got {self.overlap_tokens}")
+
+
+@dataclass
+class DecodingConfig:
+    mode: Literal["viterbi", "argmax"] = "viterbi"
+    biases: str | dict = "zeros"  # zeros, checkpoint (its viterbi_calibration.json), or a map of the six biases
+    min_score: float | dict = 0.0
+    labels: str | list[str] = "all"
+
+    def validate(self) -> None:
+        if isinstance(self.biases, str) and self.biases not in ("zeros", "checkpoint"):
+            raise ConfigError(f"decoding.biases must be 'zeros', 'checkpoint' or a map of biases, got {self.biases!r}")
+        if isinstance(self.labels, str) and self.labels != "all":
+            raise ConfigError(f"decoding.labels must be 'all' or a list of categories, got {self.labels!r}")
+
+
+@dataclass
+class RedactionConfig:
+    method: Literal["mask", "char", "remove", "hash", "replace"] = "mask"
+    key_env: str = "HAREMB_KEY"
+
+
+@dataclass
+class RuntimeConfig:
+    actors: int | Literal["auto"] = "auto"  # model actors in the pool
+    gpus_per_actor: float | Literal["auto"] = "auto"
+    cpus_per_actor: float | Literal["auto"] = "auto"
+    docs_per_batch: int | Literal["auto"] = "auto"  # documents handed to an actor at a time
+    batch_tokens: int | Literal["auto"] = "auto"  # tokens per forward pass
+    max_errors_per_shard: int = -1  # quarantine at most this many rows before the shard fails; -1 = no limit
+
+
+@dataclass
+class JobConfig:
+    input: InputConfig = field(default_factory=InputConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+    io: IOConfig = field(default_factory=IOConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
+    decoding: DecodingConfig = field(default_factory=DecodingConfig)
+    redaction: RedactionConfig = field(default_factory=RedactionConfig)
+    runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def digest(self) -> str:
+        """Identifies what changes outputs (not where they go, nor how the run is laid out)."""
+        d = self.to_dict()
+        for volatile in ("output", "io", "runtime"):
+            d.pop(volatile)
+        d["input"].pop("uri")
+        return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()
+
+
+def build_section(cls, values: dict | None, prefix: str):
+    """A section dataclass from a dict; unknown keys and values of the wrong kind raise ConfigError."""
+    values = dict(values or {})
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    for key in values:
+        if key not in known:
+            raise ConfigError(f"unknown configuration key {prefix}{key} (known: {', '.join(sorted(known))})")
+    kwargs = {}
+    for name, value in values.items():
+        hint = hints[name]
+        if dataclasses.is_dataclass(hint):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{prefix}{name} must be a mapping")
+            kwargs[name] = build_section(hint, value, f"{prefix}{name}.")
+        else:
+            kwargs[name] = _coerce(value, hint, f"{prefix}{name}")
+    section = cls(**kwargs)
+    if hasattr(section, "validate"):
+        section.validate()
+    return section
+
+
+def _coerce(value: Any, hint: Any, key: str) -> Any:
+    """Check `value` against a hint made of str/int/float/bool/None/dict/list[str] and Literal choices."""
+    options = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, _UnionType) else (hint,)
+    choices = [v for o in options if typing.get_origin(o) is Literal for v in typing.get_args(o)]
+    if isinstance(value, str) and (value in choices or str in options):
+        return value
+    for option in options:
+        if option is type(None) and value is None:
+            return None
+        if option is bool and isinstance(value, bool):
+            return value
+        if option is int and isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if option is float and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        if option is dict and isinstance(value, dict):
+            return value
+        if typing.get_origin(option) is list and isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return value
+    if isinstance(value, str) and choices:
+        raise ConfigError(f"{key}: {value!r} is not one of {', '.join(map(str, choices))}")
+    expected = ", ".join(sorted({getattr(o, "__name__", str(o)) for o in options if typing.get_origin(o) is not Literal} | ({"one of " + "/".join(map(str, choices))} if choices else set())))
+    raise ConfigError(f"{key}: {value!r} has the wrong type (expected {expected})")
+
+
+_UnionType = type(int | str)
+
+
+def parse_overrides(pairs: list[str]) -> dict:
+    """`a.b=value` strings into a nested dict; values are parsed as YAML."""
+    nested: dict = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"--set {pair!r}: expected KEY=VALUE")
+        try:
+            value = yaml.safe_load(raw) if raw != "" else ""
+        except yaml.YAMLError as error:
+            raise ConfigError(f"--set {key}: value is not valid YAML ({error.__class__.__name__})") from error
+        parts = key.split(".")
+        node = nested
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"--set {key}: {part} is not a section")
+        node[parts[-1]] = value
+    return nested
+
+
+def merge(base: dict, override: dict) -> dict:
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and key != "biases":
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_job_config(path: str | Path | None = None, overrides: list[str] = (), **direct: Any) -> JobConfig:
+    """YAML file (optional), then `--set` pairs, then direct values like input_uri=... ."""
+    data: dict = {}
+    if path is not None:
+        try:
+            loaded = yaml.safe_load(Path(path).read_text())
+        except OSError as error:
+            raise ConfigError(f"--config {path}: cannot read ({error.strerror or error})") from error
+        except yaml.YAMLError as error:
+            raise ConfigError(f"--config {path}: not valid YAML ({error.__class__.__name__})") from error
+        if loaded is not None and not isinstance(loaded, dict):
+            raise ConfigError(f"--config {path}: expected a mapping of sections")
+        data = loaded or {}
+    data = merge(data, parse_overrides(list(overrides)))
+    for dotted, value in direct.items():
+        if value is not None:
+            data = merge(data, _nest(dotted.split("__"), value))
+    for section, values in data.items():
+        if not isinstance(values, dict):
+            raise ConfigError(f"configuration section {section!r} must be a mapping")
+    return build_section(JobConfig, data, "")
+
+
+def _nest(parts: list[str], value: Any) -> dict:
+    return {parts[0]: value} if len(parts) == 1 else {parts[0]: _nest(parts[1:], value)}

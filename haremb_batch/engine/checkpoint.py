@@ -1,0 +1,116 @@
+"""Find and read a privacy-filter checkpoint: config, weights, tokenizer, labels, Viterbi calibration."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "default_model"
+CACHE_DIR = Path(os.environ.get("HAREMB_CACHE", Path.home() / ".cache" / "haremb_batch"))
+
+
+class CheckpointError(ValueError):
+    """The model location does not hold a usable privacy-filter checkpoint."""
+
+
+@dataclass
+class Checkpoint:
+    folder: Path
+    config: object  # transformers.OpenAIPrivacyFilterConfig
+    weights: dict  # name -> torch.Tensor
+    tokenizer: object  # transformers fast tokenizer
+    calibration: dict  # transition bias name -> value, {} when the folder has none
+
+
+def resolve_model_folder(model: str | os.PathLike | None) -> Path:
+    """A local folder for `model`: None (the embedded default), a folder, an fsspec URL or a hub id."""
+    if model is None:
+        return DEFAULT_MODEL_DIR
+    model = str(model)
+    if "://" in model and not model.startswith("file://"):
+        return _copy_from_url(model)
+    local = Path(model.removeprefix("file://")).expanduser()
+    if local.exists():
+        return local
+    if model.count("/") == 1 and not model.startswith((".", "/", "~")):
+        return _download_from_hub(model)
+    raise CheckpointError(f"model {model!r}: no such folder, and not an fsspec URL or a hub id (owner/name)")
+
+
+def _copy_from_url(url: str) -> Path:
+    import fsspec
+
+    target = CACHE_DIR / "models" / hashlib.sha256(url.encode()).hexdigest()[:16]
+    if (target / "config.json").exists():
+        return target
+    fs, path = fsspec.core.url_to_fs(url)
+    if not fs.isdir(path):
+        raise CheckpointError(f"model {url!r}: not a folder")
+    partial = target.with_suffix(".partial")
+    partial.mkdir(parents=True, exist_ok=True)
+    for remote in fs.find(path):
+        local = partial / os.path.relpath(remote, path)
+        local.parent.mkdir(parents=True, exist_ok=True)
+        fs.get_file(remote, str(local))
+    partial.rename(target)
+    return target
+
+
+def _download_from_hub(repo_id: str) -> Path:
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(repo_id))
+    except Exception as error:  # the hub is often unreachable; say so in one line
+        raise CheckpointError(f"model {repo_id!r}: not a local folder and the hub download failed ({error.__class__.__name__})") from error
+
+
+def load_checkpoint(model: str | os.PathLike | None) -> Checkpoint:
+    folder = resolve_model_folder(model)
+    missing = [name for name in ("config.json",) if not (folder / name).exists()]
+    weight_files = sorted(folder.glob("*.safetensors"))
+    if not weight_files:
+        missing.append("*.safetensors weights")
+    if not ((folder / "tokenizer.json").exists() or (folder / "tokenizer_config.json").exists()):
+        missing.append("tokenizer (tokenizer.json)")
+    if missing:
+        raise CheckpointError(f"model folder {folder} is not a privacy-filter checkpoint: missing {', '.join(missing)}")
+    model_type = json.loads((folder / "config.json").read_text()).get("model_type")
+    if model_type != "openai_privacy_filter":
+        raise CheckpointError(f"model folder {folder}: config.json has model_type {model_type!r}, expected 'openai_privacy_filter'")
+
+    from safetensors.torch import load_file
+    from transformers import AutoConfig, AutoTokenizer
+
+    config = AutoConfig.from_pretrained(folder)
+    weights: dict = {}
+    for path in weight_files:
+        weights.update(load_file(path))
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    if not getattr(tokenizer, "is_fast", False):
+        raise CheckpointError(f"model folder {folder}: the tokenizer is not a fast tokenizer (character offsets are needed)")
+    return Checkpoint(folder, config, weights, tokenizer, _read_calibration(folder))
+
+
+def _read_calibration(folder: Path) -> dict:
+    path = folder / "viterbi_calibration.json"
+    if not path.exists():
+        return {}
+    try:
+        return dict(json.loads(path.read_text())["operating_points"]["default"]["biases"])
+    except (KeyError, TypeError, json.JSONDecodeError) as error:
+        raise CheckpointError(f"{path}: expected {{'operating_points': {{'default': {{'biases': {{...}}}}}}}}") from error
+
+
+def expected_weight_names(num_layers: int) -> list[str]:
+    names = ["model.embed_tokens.weight", "model.norm.weight", "score.weight", "score.bias"]
+    for i in range(num_layers):
+        p = f"model.layers.{i}."
+        names += [p + "input_layernorm.weight", p + "post_attention_layernorm.weight", p + "self_attn.sinks"]
+        names += [p + f"self_attn.{n}_proj.{w}" for n in "qkvo" for w in ("weight", "bias")]
+        names += [p + "mlp.router.weight", p + "mlp.router.bias"]
+        names += [p + f"mlp.experts.{n}" for n in ("gate_up_proj", "gate_up_proj_bias", "down_proj", "down_proj_bias")]
+    return names

@@ -1,0 +1,193 @@
+"""The engine's own forward pass of the privacy-filter model (MODEL_NOTES.md), built for batch inference.
+
+A batch is one flat token stream: windows laid end to end, each token carrying its position inside its
+window and its window's index. Nothing is padded, attention only looks at the +-sliding_window band of the
+same window (computed block by block, never a T x T matrix), and MoE tokens are grouped per expert.
+transformers' `OpenAIPrivacyFilterForTokenClassification` is the reference this is tested against.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch.profiler import record_function
+
+QUERY_BLOCK = 128
+SCORE_BUDGET = 32 * 2**20  # floats of attention scores held at once
+
+
+@dataclass(frozen=True)
+class ModelShape:
+    vocab_size: int
+    hidden_size: int
+    num_layers: int
+    num_heads: int
+    num_kv_heads: int
+    head_dim: int
+    num_experts: int
+    experts_per_token: int
+    sliding_window: int
+    num_labels: int
+    rms_norm_eps: float
+    swiglu_alpha: float
+    swiglu_limit: float
+
+    @classmethod
+    def from_config(cls, config) -> "ModelShape":
+        return cls(
+            vocab_size=config.vocab_size,
+            hidden_size=config.hidden_size,
+            num_layers=config.num_hidden_layers,
+            num_heads=config.num_attention_heads,
+            num_kv_heads=config.num_key_value_heads,
+            head_dim=config.head_dim,
+            num_experts=config.num_local_experts,
+            experts_per_token=config.num_experts_per_tok,
+            sliding_window=config.sliding_window,
+            num_labels=len(config.id2label),
+            rms_norm_eps=config.rms_norm_eps,
+            swiglu_alpha=config.swiglu_alpha,
+            swiglu_limit=config.swiglu_limit,
+        )
+
+
+def rms_norm(x: torch.Tensor, weight: torch.Tensor, eps: float) -> torch.Tensor:
+    x32 = x.float()
+    return (weight.float() * (x32 * torch.rsqrt(x32.pow(2).mean(-1, keepdim=True) + eps))).to(x.dtype)
+
+
+def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    """Interleaved pairs (x0, x1), (x2, x3) ... rotated. x: (N, H, D); cos/sin: (N, 1, D/2)."""
+    even, odd = x[..., ::2], x[..., 1::2]
+    return torch.stack((even * cos - odd * sin, odd * cos + even * sin), dim=-1).flatten(-2)
+
+
+class PrivacyFilterEngine:
+    """Inference-only forward over a flat stream of windows. Weights come from the checkpoint's state dict."""
+
+    def __init__(self, shape: ModelShape, weights: dict[str, torch.Tensor], inv_freq: torch.Tensor,
+                 rope_scaling: float, dtype: torch.dtype, device: torch.device, experts_per_token: int | None = None):
+        self.shape = shape
+        self.dtype, self.device = dtype, device
+        self.top_k = experts_per_token or shape.experts_per_token
+        if not 1 <= self.top_k <= shape.num_experts:
+            raise ValueError(f"experts_per_token must be in 1..{shape.num_experts}, got {self.top_k}")
+        # fp32 where the reference insists on it (norms, router, sinks); the rest in the compute dtype
+        keep_fp32 = ("layernorm", "norm.weight", "router", "sinks")
+        self.w = {
+            name: t.to(device=device, dtype=torch.float32 if any(k in name for k in keep_fp32) else dtype).contiguous()
+            for name, t in weights.items()
+        }
+        self.inv_freq = inv_freq.to(device=device, dtype=torch.float32)
+        self.rope_scaling = rope_scaling
+
+    def param_count(self) -> int:
+        return sum(t.numel() for t in self.w.values())
+
+    @torch.inference_mode()
+    def forward(self, input_ids: torch.Tensor, positions: torch.Tensor, segments: torch.Tensor) -> torch.Tensor:
+        """(N,) ids, positions within window, window index -> (N, num_labels) fp32 log-probabilities."""
+        s = self.shape
+        input_ids, positions, segments = (t.to(self.device) for t in (input_ids, positions, segments))
+        with record_function("embed"):
+            x = F.embedding(input_ids, self.w["model.embed_tokens.weight"])  # (N, H)
+            angles = positions[:, None].float() * self.inv_freq[None, :]  # (N, D/2)
+            cos = (angles.cos() * self.rope_scaling)[:, None, :].to(self.dtype)
+            sin = (angles.sin() * self.rope_scaling)[:, None, :].to(self.dtype)
+        for layer in range(s.num_layers):
+            p = f"model.layers.{layer}."
+            h = rms_norm(x, self.w[p + "input_layernorm.weight"], s.rms_norm_eps)
+            x = x + self._attention(p + "self_attn.", h, cos, sin, segments)
+            h = rms_norm(x, self.w[p + "post_attention_layernorm.weight"], s.rms_norm_eps)
+            x = x + self._moe(p + "mlp.", h)
+        with record_function("score"):
+            h = rms_norm(x, self.w["model.norm.weight"], s.rms_norm_eps)
+            logits = F.linear(h, self.w["score.weight"], self.w["score.bias"]).float()
+            return torch.log_softmax(logits, dim=-1)
+
+    def _attention(self, p: str, h: torch.Tensor, cos, sin, segments: torch.Tensor) -> torch.Tensor:
+        s = self.shape
+        N, D, KV, G = h.shape[0], s.head_dim, s.num_kv_heads, s.num_heads // s.num_kv_heads
+        with record_function("attention.qkv"):
+            scale = D**-0.25  # the reference scales q and k separately
+            q = F.linear(h, self.w[p + "q_proj.weight"], self.w[p + "q_proj.bias"]).view(N, s.num_heads, D)
+            k = F.linear(h, self.w[p + "k_proj.weight"], self.w[p + "k_proj.bias"]).view(N, KV, D)
+            v = F.linear(h, self.w[p + "v_proj.weight"], self.w[p + "v_proj.bias"]).view(N, KV, D)
+            q = apply_rope(q, cos, sin) * scale
+            k = apply_rope(k, cos, sin) * scale
+        with record_function("attention.band"):
+            out = banded_attention(q.view(N, KV, G, D), k, v, segments, self.w[p + "sinks"], s.sliding_window)
+        with record_function("attention.out"):
+            return F.linear(out.reshape(N, s.num_heads * D), self.w[p + "o_proj.weight"], self.w[p + "o_proj.bias"])
+
+    def _moe(self, p: str, h: torch.Tensor) -> torch.Tensor:
+        s = self.shape
+        N, k = h.shape[0], self.top_k
+        with record_function("moe.route"):
+            router = F.linear(h.float(), self.w[p + "router.weight"], self.w[p + "router.bias"])  # (N, E)
+            top_logits, top_experts = router.topk(k, dim=-1)  # (N, k)
+            weights = torch.softmax(top_logits, dim=-1)  # the reference's /k and *k cancel
+            flat_experts = top_experts.reshape(-1)
+            order = torch.argsort(flat_experts, stable=True)
+            counts = torch.bincount(flat_experts, minlength=s.num_experts).tolist()
+            token_of = order // k  # (N*k,) token index of each sorted assignment
+            x_sorted = h[token_of]  # (N*k, H)
+        gate_up, gate_up_b = self.w[p + "experts.gate_up_proj"], self.w[p + "experts.gate_up_proj_bias"]
+        down, down_b = self.w[p + "experts.down_proj"], self.w[p + "experts.down_proj_bias"]
+        y_sorted = torch.empty_like(x_sorted)
+        with record_function("moe.experts"):
+            start = 0
+            for e, n in enumerate(counts):
+                if n == 0:
+                    continue
+                xe = x_sorted[start : start + n]
+                gu = torch.addmm(gate_up_b[e], xe, gate_up[e])  # (n, 2I), laid out [gate | up]
+                gate, up = gu.chunk(2, dim=-1)
+                gate = gate.clamp(max=s.swiglu_limit)
+                up = up.clamp(-s.swiglu_limit, s.swiglu_limit)
+                act = (up + 1) * gate * torch.sigmoid(s.swiglu_alpha * gate)
+                y_sorted[start : start + n] = torch.addmm(down_b[e], act, down[e])
+                start += n
+        with record_function("moe.combine"):
+            w_sorted = weights.reshape(-1)[order]
+            out = torch.zeros(N, h.shape[1], dtype=torch.float32, device=h.device)
+            out.index_add_(0, token_of, y_sorted.float() * w_sorted[:, None])
+            return out.to(h.dtype)
+
+
+def banded_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, segments: torch.Tensor,
+                     sinks: torch.Tensor, window: int) -> torch.Tensor:
+    """Attention of each token to keys within +-window in the same segment, plus one sink logit per head.
+
+    q: (N, KV, G, D); k, v: (N, KV, D); segments: (N,); sinks: (KV*G,). Returns (N, KV, G, D).
+    Queries go in blocks of QUERY_BLOCK; each block sees the QUERY_BLOCK + 2*window keys around it.
+    """
+    N, KV, G, D = q.shape
+    B, span = QUERY_BLOCK, QUERY_BLOCK + 2 * window
+    n_blocks = -(-N // B)
+    pad_q = n_blocks * B - N
+    q = F.pad(q, (0, 0, 0, 0, 0, 0, 0, pad_q)).view(n_blocks, B, KV, G, D)
+    k_pad = F.pad(k, (0, 0, 0, 0, window, window + pad_q))  # (window + N + pad + window, KV, D)
+    v_pad = F.pad(v, (0, 0, 0, 0, window, window + pad_q))
+    seg_pad = F.pad(segments, (window, window + pad_q), value=-1)
+    k_blocks = k_pad.unfold(0, span, B)  # (n_blocks, KV, D, span)
+    v_blocks = v_pad.unfold(0, span, B)  # (n_blocks, KV, D, span)
+    seg_q = seg_pad[window : window + n_blocks * B].view(n_blocks, B)
+    seg_k = seg_pad.unfold(0, span, B)  # (n_blocks, span)
+    offset = torch.arange(span, device=q.device)[None, :] - window - torch.arange(B, device=q.device)[:, None]
+    in_band = offset.abs() <= window  # (B, span): key index - query index within the band
+    sink = sinks.float().view(1, KV, G, 1, 1)
+    out = torch.empty(n_blocks, B, KV, G, D, dtype=q.dtype, device=q.device)
+    step = max(1, SCORE_BUDGET // (KV * G * B * span))
+    for lo in range(0, n_blocks, step):
+        hi = min(n_blocks, lo + step)
+        scores = torch.einsum("nqhgd,nhdk->nhgqk", q[lo:hi], k_blocks[lo:hi]).float()  # (n, KV, G, B, span)
+        allowed = in_band & (seg_q[lo:hi, :, None] == seg_k[lo:hi, None, :])  # (n, B, span)
+        scores = scores.masked_fill(~allowed[:, None, None], float("-inf"))
+        # the sink joins the softmax denominator only: normalise against logsumexp(scores, sink)
+        norm = torch.logaddexp(torch.logsumexp(scores, dim=-1, keepdim=True), sink.expand(hi - lo, -1, -1, B, -1))
+        probs = torch.exp(scores - norm).to(q.dtype)
+        out[lo:hi] = torch.einsum("nhgqk,nhdk->nqhgd", probs, v_blocks[lo:hi])
+    return out.view(n_blocks * B, KV, G, D)[:N]

@@ -1,0 +1,52 @@
+import os
+
+import pytest
+
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def faker_texts(n: int, seed: int = 0) -> list[str]:
+    from faker import Faker
+
+    fake = Faker("en_US")
+    fake.seed_instance(seed)
+    return [
+        f"{fake.paragraph(nb_sentences=4)} Contact {fake.name()} at {fake.email()} or {fake.phone_number()}, "
+        f"{fake.street_address()}, {fake.city()}. Born {fake.date()}."
+        for _ in range(n)
+    ]
+
+
+@pytest.fixture(scope="session")
+def tokenizer():
+    from haremb_batch.tokenizer import train_bpe_tokenizer
+
+    return train_bpe_tokenizer(faker_texts(1500), vocab_size=1500)
+
+
+@pytest.fixture(scope="session")
+def checkpoint_1layer(tmp_path_factory, tokenizer):
+    from haremb_batch.engine.random_checkpoint import build_random_checkpoint
+
+    return build_random_checkpoint(tmp_path_factory.mktemp("ckpt1"), tokenizer, num_hidden_layers=1, seed=1)
+
+
+@pytest.fixture(scope="session")
+def checkpoint_2layer(tmp_path_factory, tokenizer):
+    from haremb_batch.engine.random_checkpoint import build_random_checkpoint
+
+    return build_random_checkpoint(tmp_path_factory.mktemp("ckpt2"), tokenizer, num_hidden_layers=2, seed=2)
+
+
+@pytest.fixture(scope="session")
+def documents() -> list[str]:
+    """Varied documents: prose with PII, logs, unicode, CRLF, very short and empty."""
+    docs = faker_texts(12, seed=7)
+    docs += [
+        "GET /api?user=jdoe&token=abc123 200 10.0.0.12 2024-03-01T12:00:00Z\r\nPOST /login 401 192.168.1.7",
+        "Patient: José Muñoz-García 🙂 DOB 03/04/1981, MRN 00482913. Café résumé naïve.",
+        "東京都の田中太郎さん (tel 03-1234-5678) にメールしてください: tanaka@example.jp",
+        "e\u0301le\u0300ve n\u0303o 👩‍👩‍👧‍👦 family emoji, Zürich 8001",
+        "x",
+    ]
+    return docs

@@ -1,0 +1,119 @@
+"""The Python API of SPEC.md: inputs, errors, offsets, filters, long documents."""
+
+import json
+import shutil
+
+import pytest
+
+from haremb_batch import CheckpointError, Detector, Span, redact_text
+
+
+@pytest.fixture(scope="module")
+def detector(checkpoint_1layer):
+    return Detector.load(str(checkpoint_1layer), dtype="float32", max_tokens=256, overlap_tokens=128)
+
+
+def test_spans_are_trimmed_non_overlapping_and_inside_the_text(detector, documents):
+    results = detector.detect(documents)
+    assert len(results) == len(documents)
+    assert sum(map(len, results)) > 10
+    for text, spans in zip(documents, results):
+        cursor = 0
+        for s in spans:
+            assert isinstance(s, Span) and 0 <= cursor <= s.start < s.end <= len(text)
+            assert text[s.start : s.end] == text[s.start : s.end].strip()
+            assert 0.0 <= s.score <= 1.0 and s.label in detector.labels.categories
+            cursor = s.end
+
+
+def test_unicode_offsets_are_code_points(detector, documents):
+    """Every span edge falls on a token edge of the text, counted in code points (not bytes, not UTF-16)."""
+    for text in documents[-4:]:
+        enc = detector.tokenize([text])[0]
+        edges = {int(x) for x in enc.offsets.ravel()}
+        assert max(edges) == len(text)
+        for s in detector.detect([text], include_kept=True)[0]:
+            assert s.start in edges or text[s.start - 1].isspace()
+            assert s.end in edges or text[s.end].isspace()
+
+
+def test_empty_none_and_empty_list(detector):
+    assert detector.detect([]) == []
+    assert detector.detect(["", None]) == [[], []]
+
+
+def test_non_string_item_names_its_index(detector):
+    with pytest.raises(TypeError, match=r"texts\[1\] is int"):
+        detector.detect(["fine", 42])
+    with pytest.raises(TypeError, match="list of strings"):
+        detector.detect("a bare string")
+
+
+def test_million_character_text(detector, documents):
+    text = ("\n".join(documents) + "\n") * (1_000_000 // len("\n".join(documents)) + 1)
+    assert len(text) > 1_000_000
+    spans = detector.detect([text])[0]
+    assert spans and spans[-1].end <= len(text)
+    redacted = redact_text(text, spans, "char")
+    assert len(redacted) == len(text)
+
+
+def test_labels_and_min_score_mark_spans_kept(checkpoint_1layer, documents):
+    every = Detector.load(str(checkpoint_1layer), dtype="float32").detect(documents, include_kept=True)
+    found = [s for spans in every for s in spans]
+    chosen = found[0].label
+    only = Detector.load(str(checkpoint_1layer), dtype="float32", labels=[chosen])
+    kept_view = only.detect(documents, include_kept=True)
+    assert [(s.start, s.end) for x in kept_view for s in x] == [(s.start, s.end) for s in found]
+    assert {s.label for x in only.detect(documents) for s in x} == {chosen}
+    strict = Detector.load(str(checkpoint_1layer), dtype="float32", min_score=1.01).detect(documents)
+    assert all(spans == [] for spans in strict)
+    with pytest.raises(ValueError, match="not a category"):
+        Detector.load(str(checkpoint_1layer), labels=["no_such_category"])
+
+
+def test_argmax_mode_runs(checkpoint_1layer, documents):
+    det = Detector.load(str(checkpoint_1layer), dtype="float32", mode="argmax")
+    assert any(det.detect(documents))
+
+
+def test_calibration_file_is_read(checkpoint_1layer, tmp_path, documents):
+    folder = tmp_path / "calibrated"
+    shutil.copytree(checkpoint_1layer, folder)
+    biases = {"transition_bias_background_stay": 5.0}
+    (folder / "viterbi_calibration.json").write_text(json.dumps({"operating_points": {"default": {"biases": biases}}}))
+    det = Detector.load(str(folder), biases="checkpoint")
+    assert det.biases.transition_bias_background_stay == 5.0
+    assert sum(map(len, det.detect(documents))) < sum(map(len, Detector.load(str(folder)).detect(documents)))
+
+
+def test_bad_model_locations_fail_in_one_line(tmp_path, checkpoint_1layer):
+    with pytest.raises(CheckpointError, match="no such folder"):
+        Detector.load(str(tmp_path / "missing"))
+    with pytest.raises(CheckpointError, match="missing config.json"):
+        Detector.load(str(tmp_path))
+    broken = tmp_path / "no_tokenizer"
+    shutil.copytree(checkpoint_1layer, broken)
+    (broken / "tokenizer.json").unlink()
+    (broken / "tokenizer_config.json").unlink()
+    with pytest.raises(CheckpointError, match="tokenizer"):
+        Detector.load(str(broken))
+
+
+def test_unknown_option_is_named(checkpoint_1layer):
+    with pytest.raises(TypeError, match="max_token"):
+        Detector.load(str(checkpoint_1layer), max_token=10)
+    with pytest.raises(ValueError, match="dtype"):
+        Detector.load(str(checkpoint_1layer), dtype="fp8")
+
+
+def test_model_from_fsspec_url(checkpoint_1layer, tmp_path, monkeypatch, documents):
+    import fsspec
+
+    monkeypatch.setattr("haremb_batch.engine.checkpoint.CACHE_DIR", tmp_path / "cache")
+    mem = fsspec.filesystem("memory")
+    for path in checkpoint_1layer.iterdir():
+        mem.pipe(f"/models/ck/{path.name}", path.read_bytes())
+    det = Detector.load("memory://models/ck", dtype="float32")
+    local = Detector.load(str(checkpoint_1layer), dtype="float32")
+    assert det.detect(documents[:3]) == local.detect(documents[:3])

@@ -1,0 +1,88 @@
+"""The fast engine against transformers' reference model, on random checkpoints of the real architecture."""
+
+import numpy as np
+import pytest
+import torch
+from transformers import AutoModelForTokenClassification
+
+from haremb_batch import Detector
+from haremb_batch.engine.spans import char_spans
+from haremb_batch.engine.viterbi import viterbi_reference
+
+
+def reference_logprobs(folder, ids: np.ndarray, **config_overrides) -> np.ndarray:
+    model = AutoModelForTokenClassification.from_pretrained(folder, dtype=torch.float32, **config_overrides).eval()
+    with torch.no_grad():
+        logits = model(torch.from_numpy(ids)[None]).logits[0].float()
+    return torch.log_softmax(logits, -1).numpy()
+
+
+def span_f1(predicted, gold) -> float:
+    p = {(s.start, s.end, s.label) for s in predicted}
+    g = {(s.start, s.end, s.label) for s in gold}
+    if not p and not g:
+        return 1.0
+    tp = len(p & g)
+    return 2 * tp / (len(p) + len(g))
+
+
+@pytest.mark.parametrize("fixture", ["checkpoint_1layer", "checkpoint_2layer"])
+def test_logprobs_match_reference_fp32(request, fixture, documents):
+    folder = request.getfixturevalue(fixture)
+    det = Detector.load(str(folder), dtype="float32", max_tokens=4096)
+    doc = " ".join(documents)
+    enc = det.tokenize([doc])[0]
+    assert len(enc) > 300  # longer than the 257-token band: the band mask matters
+    ours = det.infer([enc])[0]
+    ref = reference_logprobs(folder, enc.ids)
+    assert np.abs(ours - ref).max() < 1e-3
+
+
+def test_batch_of_windows_matches_each_window_alone(checkpoint_2layer, documents):
+    """Windows from different documents share a flat stream; none may see another's tokens."""
+    det = Detector.load(str(checkpoint_2layer), dtype="float32")
+    encoded = det.tokenize(documents)
+    together = det.infer(encoded)
+    for enc, lp in zip(encoded, together):
+        np.testing.assert_allclose(lp, reference_logprobs(checkpoint_2layer, enc.ids), atol=1e-3)
+
+
+def test_experts_per_token_override_matches_reference(checkpoint_1layer, documents):
+    det = Detector.load(str(checkpoint_1layer), dtype="float32", experts_per_token=4)
+    enc = det.tokenize([documents[0]])[0]
+    ref = reference_logprobs(checkpoint_1layer, enc.ids, num_experts_per_tok=4)
+    assert np.abs(det.infer([enc])[0] - ref).max() < 1e-3
+    default = Detector.load(str(checkpoint_1layer), dtype="float32").infer([enc])[0]
+    assert np.abs(default - ref).max() > 1e-3  # the override really changed the routing
+    with pytest.raises(ValueError, match="experts_per_token"):
+        Detector.load(str(checkpoint_1layer), experts_per_token=99)
+
+
+def test_spans_agree_with_transformers_forward_plus_viterbi(checkpoint_2layer, documents):
+    det = Detector.load(str(checkpoint_2layer), dtype="float32", max_tokens=2048)
+    ours = det.detect(documents)
+    scores = []
+    for text, spans in zip(documents, ours):
+        enc = det.tokenize([text])[0]
+        lp = reference_logprobs(checkpoint_2layer, enc.ids)
+        gold = char_spans(text, enc.offsets, viterbi_reference(lp, det.labels), lp, det.labels)
+        scores.append(span_f1(spans, gold))
+    assert sum(len(s) for s in ours) > 20  # the random model does find spans to compare
+    assert np.mean(scores) >= 0.98
+
+
+def test_windowed_spans_equal_whole_document_spans(checkpoint_1layer, documents):
+    """A one-layer model sees 128 tokens each way; with overlap >= 256 the cut does not show."""
+    long_doc = "\n".join(documents * 3)
+    whole = Detector.load(str(checkpoint_1layer), dtype="float32", max_tokens=100_000).detect([long_doc])[0]
+    for max_tokens in (300, 512, 777):
+        windowed = Detector.load(str(checkpoint_1layer), dtype="float32", max_tokens=max_tokens, overlap_tokens=256)
+        assert len(windowed.tokenize([long_doc])[0]) > 3 * max_tokens
+        assert span_f1(windowed.detect([long_doc])[0], whole) >= 0.99
+
+
+def test_bfloat16_stays_close_to_float32(checkpoint_2layer, documents):
+    fp32 = Detector.load(str(checkpoint_2layer), dtype="float32")
+    bf16 = Detector.load(str(checkpoint_2layer), dtype="bfloat16")
+    a, b = fp32.detect(documents), bf16.detect(documents)
+    assert np.mean([span_f1(x, y) for x, y in zip(a, b)]) >= 0.9
