@@ -136,6 +136,7 @@ class PrivacyFilterEngine:
             x_sorted = h[token_of]  # (N*k, H)
         gate_up, gate_up_b = self.w[p + "experts.gate_up_proj"], self.w[p + "experts.gate_up_proj_bias"]
         down, down_b = self.w[p + "experts.down_proj"], self.w[p + "experts.down_proj_bias"]
+        w_sorted = weights.reshape(-1)[order].to(h.dtype)[:, None]  # (N*k, 1)
         y_sorted = torch.empty_like(x_sorted)
         with record_function("moe.experts"):
             start = 0
@@ -145,15 +146,14 @@ class PrivacyFilterEngine:
                 xe = x_sorted[start : start + n]
                 gu = torch.addmm(gate_up_b[e], xe, gate_up[e])  # (n, 2I), laid out [gate | up]
                 gate, up = gu.chunk(2, dim=-1)
-                gate = gate.clamp(max=s.swiglu_limit)
-                up = up.clamp(-s.swiglu_limit, s.swiglu_limit)
-                act = (up + 1) * gate * torch.sigmoid(s.swiglu_alpha * gate)
-                y_sorted[start : start + n] = torch.addmm(down_b[e], act, down[e])
+                gate = gate.clamp_(max=s.swiglu_limit)
+                act = (up.clamp(-s.swiglu_limit, s.swiglu_limit) + 1).mul_(gate).mul_(torch.sigmoid(gate * s.swiglu_alpha))
+                # the routing weight scales the expert's whole output, bias included
+                torch.addmm(down_b[e], act, down[e], out=y_sorted[start : start + n]).mul_(w_sorted[start : start + n])
                 start += n
         with record_function("moe.combine"):
-            w_sorted = weights.reshape(-1)[order]
             out = torch.zeros(N, h.shape[1], dtype=torch.float32, device=h.device)
-            out.index_add_(0, token_of, y_sorted.float() * w_sorted[:, None])
+            out.index_add_(0, token_of, y_sorted.float())
             return out.to(h.dtype)
 
 
@@ -162,32 +162,39 @@ def banded_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, segments
     """Attention of each token to keys within +-window in the same segment, plus one sink logit per head.
 
     q: (N, KV, G, D); k, v: (N, KV, D); segments: (N,); sinks: (KV*G,). Returns (N, KV, G, D).
-    Queries go in blocks of QUERY_BLOCK; each block sees the QUERY_BLOCK + 2*window keys around it.
+    Queries go in blocks of QUERY_BLOCK; each block sees the QUERY_BLOCK + 2*window keys around it, through
+    the fused scaled_dot_product_attention. The sink rides along as one extra key: q gets a last coordinate
+    equal to its head's sink logit, that key is (0, ..., 0, 1) and its value is zero, so it only joins the
+    softmax denominator.
     """
     N, KV, G, D = q.shape
     B, span = QUERY_BLOCK, QUERY_BLOCK + 2 * window
     n_blocks = -(-N // B)
     pad_q = n_blocks * B - N
-    q = F.pad(q, (0, 0, 0, 0, 0, 0, 0, pad_q)).view(n_blocks, B, KV, G, D)
-    k_pad = F.pad(k, (0, 0, 0, 0, window, window + pad_q))  # (window + N + pad + window, KV, D)
-    v_pad = F.pad(v, (0, 0, 0, 0, window, window + pad_q))
+    sink_col = sinks.to(q.dtype).view(1, KV, G, 1).expand(N, -1, -1, -1)
+    q = torch.cat([q, sink_col], dim=-1)  # (N, KV, G, D+1)
+    q = F.pad(q, (0, 0, 0, 0, 0, 0, 0, pad_q)).view(n_blocks, B, KV * G, D + 1).transpose(1, 2)  # (n, H, B, D+1)
+    k = F.pad(k, (0, 1, 0, 0, window, window + pad_q))  # (window + N + pad + window, KV, D+1)
+    v = F.pad(v, (0, 0, 0, 0, window, window + pad_q))
     seg_pad = F.pad(segments, (window, window + pad_q), value=-1)
-    k_blocks = k_pad.unfold(0, span, B)  # (n_blocks, KV, D, span)
-    v_blocks = v_pad.unfold(0, span, B)  # (n_blocks, KV, D, span)
+    k_blocks = k.unfold(0, span, B)  # (n, KV, D+1, span)
+    v_blocks = v.unfold(0, span, B)  # (n, KV, D, span)
     seg_q = seg_pad[window : window + n_blocks * B].view(n_blocks, B)
-    seg_k = seg_pad.unfold(0, span, B)  # (n_blocks, span)
+    seg_k = seg_pad.unfold(0, span, B)  # (n, span)
     offset = torch.arange(span, device=q.device)[None, :] - window - torch.arange(B, device=q.device)[:, None]
     in_band = offset.abs() <= window  # (B, span): key index - query index within the band
-    sink = sinks.float().view(1, KV, G, 1, 1)
-    out = torch.empty(n_blocks, B, KV, G, D, dtype=q.dtype, device=q.device)
+    sink_key = torch.zeros(1, KV, 1, D + 1, dtype=q.dtype, device=q.device)
+    sink_key[..., D] = 1.0
+    out = torch.empty(n_blocks, KV * G, B, D, dtype=q.dtype, device=q.device)
     step = max(1, SCORE_BUDGET // (KV * G * B * span))
     for lo in range(0, n_blocks, step):
         hi = min(n_blocks, lo + step)
-        scores = torch.einsum("nqhgd,nhdk->nhgqk", q[lo:hi], k_blocks[lo:hi]).float()  # (n, KV, G, B, span)
+        n = hi - lo
+        keys = torch.cat([k_blocks[lo:hi].transpose(2, 3), sink_key.expand(n, -1, -1, -1)], dim=2)  # (n, KV, span+1, D+1)
+        values = F.pad(v_blocks[lo:hi].transpose(2, 3), (0, 0, 0, 1))  # (n, KV, span+1, D)
         allowed = in_band & (seg_q[lo:hi, :, None] == seg_k[lo:hi, None, :])  # (n, B, span)
-        scores = scores.masked_fill(~allowed[:, None, None], float("-inf"))
-        # the sink joins the softmax denominator only: normalise against logsumexp(scores, sink)
-        norm = torch.logaddexp(torch.logsumexp(scores, dim=-1, keepdim=True), sink.expand(hi - lo, -1, -1, B, -1))
-        probs = torch.exp(scores - norm).to(q.dtype)
-        out[lo:hi] = torch.einsum("nhgqk,nhdk->nqhgd", probs, v_blocks[lo:hi])
-    return out.view(n_blocks * B, KV, G, D)[:N]
+        allowed = F.pad(allowed, (0, 1), value=True)[:, None]  # (n, 1, B, span+1): the sink always counts
+        # the value width differs from the key width (D vs D+1); pad values so SDPA sees one head size
+        out[lo:hi] = F.scaled_dot_product_attention(q[lo:hi], keys, F.pad(values, (0, 1)), attn_mask=allowed,
+                                                    scale=1.0, enable_gqa=True)[..., :D]
+    return out.transpose(1, 2).reshape(n_blocks * B, KV, G, D)[:N]

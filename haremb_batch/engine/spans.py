@@ -53,17 +53,20 @@ def char_spans(
     offsets: (T, 2) code-point offsets per token. A byte-level token may share a character with its neighbour,
     so a span starts no earlier than where the previous one ended.
     """
-    chosen = np.exp(logprobs[np.arange(len(path)), path]) if len(path) else np.zeros(0)
+    chosen = np.exp(logprobs[np.arange(len(path)), path].astype(np.float64))
+    cumulative = np.concatenate([[0.0], np.cumsum(chosen)]).tolist()
+    offsets = offsets.tolist()
     out: list[Span] = []
     floor = 0
     for first, stop, cat in token_spans(path, labels):
-        start, end = max(int(offsets[first, 0]), floor), int(offsets[stop - 1, 1])
+        start, end = max(offsets[first][0], floor), offsets[stop - 1][1]
         while start < end and text[start].isspace():
             start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
         if end <= start:
             continue
-        out.append(Span(start, end, labels.categories[cat], float(chosen[first:stop].mean())))
+        score = (cumulative[stop] - cumulative[first]) / (stop - first)
+        out.append(Span(start, end, labels.categories[cat], score))
         floor = end
     return out
