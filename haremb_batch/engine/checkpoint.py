@@ -68,8 +68,8 @@ def _download_from_hub(repo_id: str) -> Path:
         raise CheckpointError(f"model {repo_id!r}: not a local folder and the hub download failed ({error.__class__.__name__})") from error
 
 
-def load_checkpoint(model: str | os.PathLike | None) -> Checkpoint:
-    folder = resolve_model_folder(model)
+def check_checkpoint_folder(folder: Path) -> dict:
+    """The folder's config.json if it is a privacy-filter checkpoint; CheckpointError naming what is missing."""
     missing = [name for name in ("config.json",) if not (folder / name).exists()]
     weight_files = sorted(folder.glob("*.safetensors"))
     if not weight_files:
@@ -78,16 +78,26 @@ def load_checkpoint(model: str | os.PathLike | None) -> Checkpoint:
         missing.append("tokenizer (tokenizer.json)")
     if missing:
         raise CheckpointError(f"model folder {folder} is not a privacy-filter checkpoint: missing {', '.join(missing)}")
-    model_type = json.loads((folder / "config.json").read_text()).get("model_type")
+    try:
+        config = json.loads((folder / "config.json").read_text())
+    except json.JSONDecodeError as error:
+        raise CheckpointError(f"model folder {folder}: config.json is not valid JSON") from error
+    model_type = config.get("model_type")
     if model_type != "openai_privacy_filter":
         raise CheckpointError(f"model folder {folder}: config.json has model_type {model_type!r}, expected 'openai_privacy_filter'")
+    return config
+
+
+def load_checkpoint(model: str | os.PathLike | None) -> Checkpoint:
+    folder = resolve_model_folder(model)
+    check_checkpoint_folder(folder)
 
     from safetensors.torch import load_file
     from transformers import AutoConfig, AutoTokenizer
 
     config = AutoConfig.from_pretrained(folder)
     weights: dict = {}
-    for path in weight_files:
+    for path in sorted(folder.glob("*.safetensors")):
         weights.update(load_file(path))
     tokenizer = AutoTokenizer.from_pretrained(folder)
     if not getattr(tokenizer, "is_fast", False):

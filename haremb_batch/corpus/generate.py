@@ -1,0 +1,82 @@
+"""Synthetic documents with exact gold character spans, in SPEC.md's evaluation format."""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import Iterator
+
+from faker import Faker
+
+from .templates import STYLES, template_split, templates_for
+from .values import DISTRACTORS, VALUES
+
+SLOT = re.compile(r"\{\{|\}\}|\{(\w+)(?:#(\d+))?\}")
+
+
+def render(template: str, r: random.Random, fake: Faker, memory: dict) -> tuple[str, list[dict]]:
+    """Fill a template; PII slots become spans, `#n` slots reuse the document's earlier value."""
+    out: list[str] = []
+    spans: list[dict] = []
+    cursor, length = 0, 0
+    for m in SLOT.finditer(template):
+        literal = template[cursor : m.start()]
+        out.append(literal)
+        length += len(literal)
+        cursor = m.end()
+        if m.group(0) in ("{{", "}}"):
+            out.append(m.group(0)[0])
+            length += 1
+            continue
+        name, ref = m.group(1), m.group(2)
+        if name in VALUES:
+            key = (name, ref)
+            value = memory[key] if ref and key in memory else VALUES[name](r, fake).strip()
+            if ref:
+                memory[key] = value
+            spans.append({"start": length, "end": length + len(value), "label": name})
+        elif name in DISTRACTORS:
+            value = DISTRACTORS[name](r, fake)
+        else:
+            raise KeyError(f"template slot {{{name}}} is neither a category nor a distractor")
+        out.append(value)
+        length += len(value)
+    out.append(template[cursor:])
+    return "".join(out), spans
+
+
+def generate_documents(n: int, seed: int = 0, split: str = "train") -> Iterator[dict]:
+    """`n` documents of 1-3 template blocks of one style, with filler prose; deterministic by seed.
+
+    split: train or heldout (templates never used in train), or all.
+    """
+    pool = templates_for(split)
+    by_style: dict[str, list[tuple[int, str]]] = {}
+    for style, index, template in pool:
+        by_style.setdefault(style, []).append((index, template))
+    styles = sorted(by_style)
+    fake = Faker("en_US")
+    for i in range(n):
+        r = random.Random(f"{seed}:{split}:{i}")
+        fake.seed_instance(r.randrange(2**32))
+        style = r.choice(styles)
+        memory: dict = {}
+        text, spans, used = "", [], []
+        for _ in range(r.choice([1, 1, 2, 2, 3])):
+            index, template = r.choice(by_style[style])
+            block, block_spans = render(template, r, fake, memory)
+            joiner = "" if not text else r.choice(["\n\n", "\n", " "])
+            if text and r.random() < 0.3:
+                joiner += fake.sentence() + r.choice(["\n", " "])
+            offset = len(text) + len(joiner)
+            text += joiner + block
+            spans += [{**s, "start": s["start"] + offset, "end": s["end"] + offset} for s in block_spans]
+            used.append(f"{style}/{index}")
+        yield {"id": f"{split}-{seed}-{i}", "text": text, "spans": spans, "style": style, "templates": used}
+
+
+def categories_covered(split: str) -> set[str]:
+    return {m.group(1) for _, _, t in templates_for(split) for m in SLOT.finditer(t) if m.group(1) in VALUES}
+
+
+__all__ = ["generate_documents", "render", "categories_covered", "STYLES", "template_split"]

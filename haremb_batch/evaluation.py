@@ -1,0 +1,92 @@
+"""Span and token metrics of predicted spans against gold spans (SPEC.md's evaluation format).
+
+- span precision / recall / F1: exact match of (start, end, label)
+- token accuracy and non-O recall: BIOES labels per model token, gold vs predicted spans through the same offsets
+- per-category F1
+- partly visible: the share of gold spans with a non-space character that no predicted span (any label) covers,
+  the number that matters for privacy
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections import Counter
+from typing import Iterable
+
+import numpy as np
+
+from .corpus.labels import token_labels
+
+
+def parse_spans(value) -> list[dict]:
+    """A list of {start, end, label}, or the same as a JSON or Python-literal string (Nemotron-PII)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            value = ast.literal_eval(value)
+    return [{"start": int(s["start"]), "end": int(s["end"]), "label": str(s["label"])} for s in value]
+
+
+def _visible(text: str, gold: dict, covered: np.ndarray) -> bool:
+    return any(not covered[i] and not text[i].isspace() for i in range(gold["start"], gold["end"]))
+
+
+def evaluate_predictions(rows: Iterable[dict], predicted: list[list], detector=None) -> dict:
+    """rows: {text, spans}; predicted: Span-like objects per row. With a detector, token metrics too."""
+    rows = list(rows)
+    tp, fp, fn = Counter(), Counter(), Counter()
+    gold_total = visible = 0
+    tok_correct = tok_total = nono_hit = nono_total = 0
+    for row, spans in zip(rows, predicted):
+        text = row["text"]
+        gold = parse_spans(row["spans"])
+        g = {(s["start"], s["end"], s["label"]) for s in gold}
+        p = {(s.start, s.end, s.label) for s in spans}
+        for key in g & p:
+            tp[key[2]] += 1
+        for key in p - g:
+            fp[key[2]] += 1
+        for key in g - p:
+            fn[key[2]] += 1
+        covered = np.zeros(len(text) + 1, dtype=bool)
+        for s in spans:
+            covered[s.start : s.end] = True
+        gold_total += len(gold)
+        visible += sum(_visible(text, s, covered) for s in gold)
+        if detector is not None and text:
+            offsets = detector.tokenize([text])[0].offsets
+            label2id = {n: i for i, n in enumerate(detector.labels.names)}
+            known = [s for s in gold if f"S-{s['label']}" in label2id]
+            y = token_labels(offsets, known, label2id)
+            y_hat = token_labels(offsets, [{"start": s.start, "end": s.end, "label": s.label} for s in spans], label2id)
+            tok_correct += int((y == y_hat).sum())
+            tok_total += len(y)
+            non_o = y != label2id["O"]
+            nono_total += int(non_o.sum())
+            nono_hit += int((y_hat[non_o] == y[non_o]).sum())
+    categories = sorted(set(tp) | set(fp) | set(fn))
+    per_category = {c: _prf(tp[c], fp[c], fn[c]) | {"support": tp[c] + fn[c]} for c in categories}
+    out = _prf(sum(tp.values()), sum(fp.values()), sum(fn.values()))
+    out = {"span_" + k: v for k, v in out.items()}
+    out.update({
+        "documents": len(rows),
+        "gold_spans": gold_total,
+        "predicted_spans": sum(tp.values()) + sum(fp.values()),
+        "partly_visible": visible / gold_total if gold_total else 0.0,
+        "per_category": per_category,
+    })
+    if detector is not None:
+        out["token_accuracy"] = tok_correct / tok_total if tok_total else 1.0
+        out["non_o_recall"] = nono_hit / nono_total if nono_total else 1.0
+    return out
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict:
+    precision = tp / (tp + fp) if tp + fp else (1.0 if not fn else 0.0)
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1}

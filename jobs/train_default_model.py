@@ -1,0 +1,180 @@
+"""Train the embedded default model: a one-layer privacy-filter (scaled down) on the synthetic corpus.
+
+    python jobs/train_default_model.py                      # writes haremb_batch/default_model/
+    python jobs/train_default_model.py --minutes 5 --out /tmp/m   # a quick smoke run
+
+Deterministic for a seed on one machine (fixed seeds, one thread order); logs loss and held-out metrics.
+The model is transformers' own OpenAIPrivacyFilterForTokenClassification, so the saved folder is a standard
+`openai_privacy_filter` checkpoint; the engine serves it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+# the shipped shape: haremb's one layer, scaled down to fit a 25 MB budget and a 45-minute CPU training
+SHAPE = dict(hidden_size=192, intermediate_size=192, num_attention_heads=6, num_key_value_heads=2, head_dim=32,
+             num_local_experts=16, num_experts_per_tok=2, sliding_window=128)
+VOCAB_SIZE = 8192
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def pack_rows(rows, chars: int):
+    """Join consecutive documents (blank line between) into texts of about `chars` characters, spans shifted."""
+    packed, text, spans = [], "", []
+    for row in rows:
+        if text:
+            text += "\n\n"
+        spans += [{**s, "start": s["start"] + len(text), "end": s["end"] + len(text)} for s in row["spans"]]
+        text += row["text"]
+        if len(text) >= chars:
+            packed.append({"text": text, "spans": spans})
+            text, spans = "", []
+    if text:
+        packed.append({"text": text, "spans": spans})
+    return packed
+
+
+def encode_corpus(rows, tokenizer, label2id, seq_len: int):
+    """Token ids and label ids of packed documents, cut into pieces of at most seq_len tokens."""
+    from haremb_batch.corpus.labels import token_labels
+
+    rows = pack_rows(rows, chars=seq_len * 3)
+    enc = tokenizer([r["text"] for r in rows], add_special_tokens=False, return_offsets_mapping=True)
+    pieces = []
+    for row, ids, offsets in zip(rows, enc["input_ids"], enc["offset_mapping"]):
+        labels = token_labels(np.asarray(offsets).reshape(-1, 2), row["spans"], label2id)
+        for start in range(0, len(ids), seq_len):
+            pieces.append((np.asarray(ids[start : start + seq_len]), labels[start : start + seq_len]))
+    return pieces
+
+
+def batches(pieces, batch_size: int, rng: random.Random, pad_id: int):
+    import torch
+
+    order = list(range(len(pieces)))
+    rng.shuffle(order)
+    for i in range(0, len(order) - batch_size + 1, batch_size):
+        chunk = [pieces[j] for j in order[i : i + batch_size]]
+        T = max(len(ids) for ids, _ in chunk)
+        ids = torch.full((batch_size, T), pad_id, dtype=torch.long)
+        labels = torch.full((batch_size, T), -100, dtype=torch.long)
+        mask = torch.zeros((batch_size, T), dtype=torch.long)
+        for b, (x, y) in enumerate(chunk):
+            ids[b, : len(x)], labels[b, : len(y)], mask[b, : len(x)] = torch.from_numpy(x), torch.from_numpy(y), 1
+        yield ids, labels, mask
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", default=str(REPO / "haremb_batch" / "default_model"))
+    parser.add_argument("--seed", type=int, default=20261129)
+    parser.add_argument("--train-docs", type=int, default=60000)
+    parser.add_argument("--eval-docs", type=int, default=1000)
+    parser.add_argument("--steps", type=int, default=3000, help="optimizer steps (fixed, so a seed gives one model)")
+    parser.add_argument("--minutes", type=float, default=0, help="a time budget instead of --steps (smoke runs)")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--seq-len", type=int, default=320)
+    parser.add_argument("--lr", type=float, default=3e-3)
+    args = parser.parse_args(argv)
+
+    import torch
+    from transformers import AutoModelForTokenClassification, OpenAIPrivacyFilterConfig
+
+    from haremb_batch.corpus.generate import generate_documents
+    from haremb_batch.engine.labels import NEMOTRON_CATEGORIES, bioes_label_names
+    from haremb_batch.tokenizer import train_bpe_tokenizer
+
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(2)
+    rng = random.Random(args.seed)
+    started = time.time()
+    train_rows = list(generate_documents(args.train_docs, seed=args.seed, split="train"))
+    eval_rows = list(generate_documents(args.eval_docs, seed=args.seed + 1, split="heldout"))
+    log(f"corpus: {len(train_rows)} train docs, {len(eval_rows)} held-out docs")
+    tokenizer = train_bpe_tokenizer((r["text"] for r in train_rows), vocab_size=VOCAB_SIZE)
+    names = bioes_label_names(NEMOTRON_CATEGORIES)
+    label2id = {n: i for i, n in enumerate(names)}
+    pieces = encode_corpus(train_rows, tokenizer, label2id, args.seq_len)
+    log(f"tokenizer: {len(tokenizer)} tokens; {len(pieces)} training pieces, {sum(len(p[0]) for p in pieces)} tokens")
+
+    config = OpenAIPrivacyFilterConfig(
+        num_hidden_layers=1, vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id,
+        eos_token_id=tokenizer.pad_token_id, id2label=dict(enumerate(names)), label2id=label2id,
+        max_position_embeddings=131072, **SHAPE,
+    )
+    model = AutoModelForTokenClassification.from_config(config)
+    model.train()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
+    # O dominates the tokens; weigh it down a little so rare categories get learnt
+    weights = torch.ones(len(names))
+    weights[label2id["O"]] = 0.5
+
+    def lr_at(progress: float) -> float:
+        warm = 0.03
+        return args.lr * (progress / warm if progress < warm else 0.5 * (1 + math.cos(math.pi * (progress - warm) / (1 - warm))) * 0.95 + 0.05)
+
+    budget = args.minutes * 60
+    t0, step, epoch, done = time.time(), 0, 0, False
+    while not done:
+        epoch += 1
+        for ids, labels, mask in batches(pieces, args.batch_size, rng, tokenizer.pad_token_id):
+            progress = (time.time() - t0) / budget if args.minutes else step / args.steps
+            if progress >= 1.0:
+                done = True
+                break
+            for group in optimizer.param_groups:
+                group["lr"] = lr_at(progress)
+            logits = model(input_ids=ids, attention_mask=mask).logits
+            loss = torch.nn.functional.cross_entropy(logits.view(-1, logits.shape[-1]), labels.view(-1),
+                                                     weight=weights, ignore_index=-100)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            step += 1
+            if step % 50 == 0:
+                log(f"epoch {epoch} step {step} progress {progress:.2f} lr {lr_at(progress):.2e} loss {loss.item():.4f}")
+    log(f"trained {step} steps in {(time.time() - t0) / 60:.1f} min")
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    model.eval()
+    model.to(torch.bfloat16).save_pretrained(out)  # bf16 on disk halves the size; the engine upcasts as needed
+    tokenizer.save_pretrained(str(out))
+    metrics = evaluate_folder(out, eval_rows)
+    (out / "training_log.json").write_text(json.dumps({
+        "seed": args.seed, "train_docs": args.train_docs, "eval_docs": args.eval_docs, "steps": step,
+        "batch_size": args.batch_size, "seq_len": args.seq_len, "lr": args.lr, "shape": SHAPE,
+        "vocab_size": len(tokenizer), "minutes": round((time.time() - started) / 60, 1),
+        "heldout": {k: v for k, v in metrics.items() if not isinstance(v, dict)},
+    }, indent=2))
+    log(f"held-out: {json.dumps({k: v for k, v in metrics.items() if not isinstance(v, dict)})}")
+    return 0
+
+
+def evaluate_folder(folder: Path, rows) -> dict:
+    from haremb_batch import Detector
+    from haremb_batch.evaluation import evaluate_predictions
+
+    detector = Detector.load(str(folder), dtype="float32")
+    predicted = detector.detect([r["text"] for r in rows])
+    return evaluate_predictions(rows, predicted, detector)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
