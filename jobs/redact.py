@@ -15,6 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from haremb_batch.config import ConfigError, load_job_config  # noqa: E402
+from haremb_batch.engine.checkpoint import CheckpointError  # noqa: E402
 from haremb_batch.pipeline.shards import InputError  # noqa: E402
 
 
@@ -37,7 +38,6 @@ def main(argv=None) -> int:
                               model__path=args.model)
         if not cfg.input.uri or not cfg.output.uri:
             raise ConfigError("--input and --output are required (or input.uri / output.uri in the config)")
-        from haremb_batch.engine.checkpoint import CheckpointError
         from haremb_batch.pipeline.job import run
 
         report = run(cfg)

@@ -3,6 +3,10 @@ import os
 import pytest
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Ray reads its auth settings once, on first import: the job tests' cluster runs with token auth on
+RAY_TEST_TOKEN = "haremb-test-token-0123456789abcdef"
+os.environ["RAY_AUTH_MODE"] = "token"
+os.environ["RAY_AUTH_TOKEN"] = RAY_TEST_TOKEN
 
 
 def faker_texts(n: int, seed: int = 0) -> list[str]:

@@ -111,8 +111,8 @@ def run(cfg: JobConfig) -> dict:
     """Runs the job; returns the report. ConfigError / InputError for bad configuration or input."""
     started = time.time()
     key = run_key(cfg)
-    check_model(cfg)
     fs_in, shards = discover_shards(cfg.input.uri, cfg.io.storage_options, cfg.input.format)
+    check_model(cfg)
     fs_out, out_root = filesystem(cfg.output.uri, cfg.io.storage_options)
     paths = OutputPaths(out_root.rstrip("/"))
     state = RunState()

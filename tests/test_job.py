@@ -1,0 +1,219 @@
+"""The real job on a real local Ray cluster (2 CPUs), over real Parquet/JSONL shards."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import faker_texts
+from jobdata import check_outputs, write_shards
+
+REPO = Path(__file__).resolve().parent.parent
+KEY = "test-key-not-secret"
+RAY = shutil.which("ray") or str(Path(sys.executable).parent / "ray")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """One cluster for the module, started the way users start one (`ray start --head`), token auth on.
+
+    In-process tests join it with ray.init(address=...), the CLI through RAY_ADDRESS, and `ray job submit`
+    through its dashboard. Teardown stops every Ray process on the machine (`ray stop`).
+    """
+    import ray
+
+    port, dashboard = free_port(), free_port()
+    start = subprocess.run([RAY, "start", "--head", f"--port={port}", "--num-cpus=2", "--include-dashboard=true",
+                            f"--dashboard-port={dashboard}", "--disable-usage-stats"],
+                           capture_output=True, text=True, timeout=300)
+    assert start.returncode == 0, start.stderr[-2000:]
+    ray.init(address=f"127.0.0.1:{port}", logging_level="ERROR", log_to_driver=False)
+    yield {"address": f"127.0.0.1:{port}", "dashboard": f"http://127.0.0.1:{dashboard}"}
+    ray.shutdown()
+    subprocess.run([RAY, "stop", "--force"], capture_output=True, timeout=120)
+
+
+@pytest.fixture()
+def keyed(monkeypatch):
+    monkeypatch.setenv("HAREMB_KEY", KEY)
+
+
+def run_job(inp, out, model, *overrides):
+    from haremb_batch.config import load_job_config
+    from haremb_batch.pipeline.job import run
+
+    cfg = load_job_config(None, list(overrides), input__uri=str(inp), output__uri=str(out), model__path=str(model))
+    return run(cfg)
+
+
+@pytest.fixture(scope="module")
+def shards(tmp_path_factory):
+    root = tmp_path_factory.mktemp("shards")
+    return root, write_shards(root, faker_texts(21, seed=11))
+
+
+def test_job_end_to_end(ray_cluster, keyed, shards, checkpoint_1layer, tmp_path):
+    inp, expected = shards
+    out = tmp_path / "out"
+    report = run_job(inp, out, checkpoint_1layer, "runtime.docs_per_batch=5")
+    assert report["shards"] == {"total": 4, "done": 4, "skipped": 0, "failed": 0}
+    totals = check_outputs(inp, out, expected, "mask", KEY.encode())
+    assert report["rows"]["in"] == sum(expected.values()) == totals["redacted"] + totals["quarantined"]
+    assert totals["quarantined"] == 2 and totals["entities"] > 20
+    reasons = [json.loads(l) for l in (out / "quarantine" / "nested" / "deeper" / "b.jsonl").read_text().splitlines()]
+    assert "not valid JSON" in reasons[0]["reason"] and reasons[0]["raw"] == "{this is not json"
+    assert "not a string" in reasons[1]["reason"] and reasons[1]["id"] == "98"
+    assert sorted(p.relative_to(out / "redacted").as_posix() for p in (out / "redacted").rglob("*") if p.is_file()) == sorted(expected)
+    assert not (out / "_parts").exists() or not any((out / "_parts").rglob("*.parquet"))
+    saved = json.loads((out / "_report.json").read_text())
+    assert saved["config"]["chunking"]["max_tokens"] == 1024 and KEY not in (out / "_report.json").read_text()
+
+
+def test_rerun_skips_done_shards_and_redoes_a_deleted_manifest(ray_cluster, keyed, shards, checkpoint_1layer, tmp_path):
+    inp, expected = shards
+    out = tmp_path / "out"
+    run_job(inp, out, checkpoint_1layer, "redaction.method=hash")
+    first = {p: p.read_bytes() for p in sorted((out / "redacted").rglob("*")) if p.is_file()}
+    again = run_job(inp, out, checkpoint_1layer, "redaction.method=hash")
+    assert again["shards"]["skipped"] == 4 and again["shards"]["done"] == 0
+    (out / "_manifest" / "a.parquet.json").unlink()
+    redo = run_job(inp, out, checkpoint_1layer, "redaction.method=hash")
+    assert redo["shards"]["done"] == 1 and redo["shards"]["skipped"] == 3
+    assert {p: p.read_bytes() for p in first} == first  # deterministic: the redone shard is byte-identical
+    check_outputs(inp, out, expected, "hash", KEY.encode())
+    changed = run_job(inp, out, checkpoint_1layer, "redaction.method=char")  # another config: nothing is skipped
+    assert changed["shards"]["done"] == 4
+
+
+def test_failing_shard_leaves_others_done(ray_cluster, keyed, checkpoint_1layer, tmp_path):
+    inp = tmp_path / "in"
+    write_shards(inp, faker_texts(21, seed=12))
+    (inp / "corrupt.parquet").write_bytes(b"PAR1 this is not parquet")
+    report = run_job(inp, tmp_path / "out", checkpoint_1layer)
+    assert report["shards"]["failed"] == 1 and report["shards"]["done"] == 4
+    assert "corrupt.parquet" in report["failed"]
+    assert not (tmp_path / "out" / "_manifest" / "corrupt.parquet.json").exists()
+
+
+def test_killed_actor_loses_and_duplicates_nothing(ray_cluster, keyed, checkpoint_1layer, tmp_path):
+    from ray.util.state import list_actors
+
+    inp = tmp_path / "in"
+    expected = write_shards(inp, faker_texts(21, seed=13))
+    extra = faker_texts(150, seed=14)
+    (inp / "big.jsonl").write_text("".join(json.dumps({"text": t}) + "\n" for t in extra))
+    expected["big.jsonl"] = len(extra)
+    killed = []
+
+    def kill_model_actor():
+        """SIGKILL the model actor's process once the first parts are written: a crash mid-run."""
+        deadline = time.time() + 300
+        while time.time() < deadline:
+            if any((tmp_path / "out" / "_parts").rglob("*.parquet")):
+                for actor in list_actors(filters=[("state", "=", "ALIVE")], detail=True):
+                    if "ModelStage" in (actor.class_name or "") and actor.pid:
+                        os.kill(actor.pid, signal.SIGKILL)
+                        killed.append(actor.pid)
+                        return
+            time.sleep(0.1)
+
+    thread = threading.Thread(target=kill_model_actor, daemon=True)
+    thread.start()
+    report = run_job(inp, tmp_path / "out", checkpoint_1layer, "runtime.docs_per_batch=4")
+    thread.join(timeout=1)
+    assert killed, "the model actor was never caught mid-run"
+    assert report["shards"]["failed"] == 0
+    check_outputs(inp, tmp_path / "out", expected, "mask", KEY.encode())
+
+
+def test_cli_bad_configuration_exits_2_in_one_line(tmp_path, shards, checkpoint_1layer):
+    inp, _ = shards
+    cases = [
+        (["--set", "model.dtyp=float32"], "model.dtyp"),
+        (["--set", "redaction.method=blackout"], "redaction.method"),
+        (["--set", "chunking.overlap_tokens=5000"], "overlap_tokens"),
+        (["--model", str(tmp_path / "nope")], "no such folder"),
+        (["--input", str(tmp_path / "missing")], "no such file or folder"),
+        (["--input", str(tmp_path)], "no shards found"),
+        (["--set", "redaction.method=hash"], "HAREMB_KEY"),
+    ]
+    env = {k: v for k, v in os.environ.items() if k != "HAREMB_KEY"}
+    for extra, needle in cases:
+        args = ["--input", str(inp), "--output", str(tmp_path / "out"), "--model", str(checkpoint_1layer)] + extra
+        result = subprocess.run([sys.executable, str(REPO / "jobs" / "redact.py")] + args, capture_output=True, text=True, env=env, timeout=120)
+        assert result.returncode == 2, (extra, result.stderr[-500:])
+        errors = [l for l in result.stderr.splitlines() if "error" in l.lower()]
+        assert len(errors) == 1 and needle in errors[0], (extra, result.stderr[-500:])
+
+
+def test_cli_runs_and_joins_the_running_cluster(ray_cluster, shards, checkpoint_1layer, tmp_path):
+    inp, expected = shards
+    env = dict(os.environ, RAY_ADDRESS=ray_cluster["address"], HAREMB_KEY=KEY)
+    result = subprocess.run([sys.executable, str(REPO / "jobs" / "redact.py"), "--input", str(inp), "--output",
+                             str(tmp_path / "out"), "--model", str(checkpoint_1layer)],
+                            capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "4 shards done" in result.stdout
+    check_outputs(inp, tmp_path / "out", expected, "mask", KEY.encode())
+
+
+@pytest.fixture()
+def moto_s3():
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+def test_job_reads_and_writes_s3(ray_cluster, keyed, shards, checkpoint_1layer, moto_s3, tmp_path):
+    import fsspec
+
+    inp, expected = shards
+    options = {"endpoint_url": moto_s3, "key": "testing", "secret": "testing", "client_kwargs": {"region_name": "us-east-1"}}
+    import boto3
+
+    boto3.client("s3", endpoint_url=moto_s3, region_name="us-east-1", aws_access_key_id="testing",
+                 aws_secret_access_key="testing").create_bucket(Bucket="lake")
+    s3 = fsspec.filesystem("s3", **options)
+    for rel in expected:
+        s3.put_file(str(inp / rel), f"lake/raw/{rel}")
+    sets = [f"io.storage_options={json.dumps(options)}"]
+    report = run_job("s3://lake/raw/", "s3://lake/clean", checkpoint_1layer, *sets)
+    assert report["shards"]["done"] == 4
+    local = tmp_path / "fetched"
+    s3.get("lake/clean/", str(local), recursive=True)
+    check_outputs(inp, local, expected, "mask", KEY.encode())
+
+
+def test_ray_job_submit(ray_cluster, shards, checkpoint_1layer, tmp_path):
+    """`ray job submit --working-dir .` against the `ray start --head` cluster, token auth on."""
+    inp, expected = shards
+    env = dict(os.environ, HAREMB_KEY=KEY)
+    env.pop("RAY_ADDRESS", None)
+    out = tmp_path / "out"
+    submit = subprocess.run(
+        [RAY, "job", "submit", f"--address={ray_cluster['dashboard']}", "--working-dir", str(REPO), "--",
+         "python", "jobs/redact.py", "--input", str(inp), "--output", str(out), "--model", str(checkpoint_1layer)],
+        env=env, capture_output=True, text=True, timeout=900, cwd=REPO)
+    assert submit.returncode == 0, (submit.stdout[-3000:], submit.stderr[-2000:])
+    assert "4 shards done" in submit.stdout
+    check_outputs(inp, out, expected, "mask", KEY.encode())
