@@ -35,12 +35,30 @@ def _visible(text: str, gold: dict, covered: np.ndarray) -> bool:
     return any(not covered[i] and not text[i].isspace() for i in range(gold["start"], gold["end"]))
 
 
+def load_rows(uri: str, limit: int | None = None, storage_options: dict | None = None) -> list[dict]:
+    """Evaluation rows (text, spans) from JSONL or Parquet, local or any fsspec URL (Nemotron-PII's parquet too)."""
+    import fsspec
+    import pyarrow.parquet as pq
+
+    with fsspec.open(uri, "rb", compression="infer", **(storage_options or {})) as f:
+        if uri.endswith(".parquet"):
+            rows = pq.read_table(f, columns=None).to_pylist()
+        else:
+            rows = [json.loads(line) for line in f.read().decode("utf-8").splitlines() if line.strip()]
+    rows = rows[:limit] if limit else rows
+    for i, row in enumerate(rows):
+        if not isinstance(row.get("text"), str) or "spans" not in row:
+            raise ValueError(f"{uri}: row {i} needs a string 'text' and 'spans'")
+    return rows
+
+
 def evaluate_predictions(rows: Iterable[dict], predicted: list[list], detector=None) -> dict:
     """rows: {text, spans}; predicted: Span-like objects per row. With a detector, token metrics too."""
     rows = list(rows)
     tp, fp, fn = Counter(), Counter(), Counter()
     gold_total = visible = 0
     tok_correct = tok_total = nono_hit = nono_total = 0
+    outcomes = Counter()  # token outcome: (gold O or entity) x (predicted O, same label, other label)
     for row, spans in zip(rows, predicted):
         text = row["text"]
         gold = parse_spans(row["spans"])
@@ -68,6 +86,14 @@ def evaluate_predictions(rows: Iterable[dict], predicted: list[list], detector=N
             non_o = y != label2id["O"]
             nono_total += int(non_o.sum())
             nono_hit += int((y_hat[non_o] == y[non_o]).sum())
+            o = label2id["O"]
+            gold_cat = detector.labels.category_of[y]
+            pred_cat = detector.labels.category_of[y_hat]
+            outcomes["O -> O"] += int(((y == o) & (y_hat == o)).sum())
+            outcomes["O -> entity"] += int(((y == o) & (y_hat != o)).sum())
+            outcomes["entity -> O"] += int(((y != o) & (y_hat == o)).sum())
+            outcomes["entity -> same category"] += int(((y != o) & (y_hat != o) & (gold_cat == pred_cat)).sum())
+            outcomes["entity -> other category"] += int(((y != o) & (y_hat != o) & (gold_cat != pred_cat)).sum())
     categories = sorted(set(tp) | set(fp) | set(fn))
     per_category = {c: _prf(tp[c], fp[c], fn[c]) | {"support": tp[c] + fn[c]} for c in categories}
     out = _prf(sum(tp.values()), sum(fp.values()), sum(fn.values()))
@@ -82,6 +108,7 @@ def evaluate_predictions(rows: Iterable[dict], predicted: list[list], detector=N
     if detector is not None:
         out["token_accuracy"] = tok_correct / tok_total if tok_total else 1.0
         out["non_o_recall"] = nono_hit / nono_total if nono_total else 1.0
+        out["token_outcomes"] = dict(outcomes)
     return out
 
 

@@ -1,0 +1,57 @@
+"""The job's stages on plain Arrow batches, without a cluster."""
+
+import json
+
+import pyarrow as pa
+import pytest
+
+from haremb_batch.config import load_job_config
+from haremb_batch.pipeline.stages import ModelStage, read_shards, tokenize_documents, write_parts
+
+
+@pytest.fixture()
+def config(tmp_path, checkpoint_1layer):
+    inp = tmp_path / "in"
+    inp.mkdir()
+    lines = [json.dumps({"id": i, "text": f"Call Alice Smith at 555-010{i} today."}) for i in range(4)]
+    (inp / "a.jsonl").write_text("\n".join(lines) + "\n")
+    cfg = load_job_config(None, [], input__uri=str(inp), output__uri=str(tmp_path / "out"), model__path=str(checkpoint_1layer))
+    return cfg.to_dict()
+
+
+def shard_batch(config):
+    from pathlib import Path
+
+    path = Path(config["input"]["uri"]) / "a.jsonl"
+    return pa.Table.from_pylist([{"path": str(path), "relative": "a.jsonl", "format": "jsonl", "size": path.stat().st_size}])
+
+
+def test_poison_document_is_quarantined_alone(config, monkeypatch):
+    docs = pa.concat_tables(list(read_shards(shard_batch(config), config)))
+    tokens = tokenize_documents(docs, config)
+    stage = ModelStage(config)
+    real_infer = stage.detector.infer
+
+    poison = tokens.column("token_ids")[2].as_py()[0]
+
+    def infer(encoded):  # any call that includes document 2 fails, as a poison document would
+        if any(e.ids.tolist() == poison for e in encoded):
+            raise RuntimeError("poison")
+        return real_infer(encoded)
+
+    monkeypatch.setattr(stage.detector, "infer", infer)
+    out = stage(tokens)
+    assert out.num_rows == 4
+    assert out.column("status").to_pylist() == ["ok", "ok", "quarantined", "ok"]
+    assert "poison" in out.column("reason")[2].as_py()
+
+    parts = write_parts(out, config, b"k")
+    assert parts.column("rows").to_pylist() == [4] and parts.column("failure").to_pylist() == [None]
+
+
+def test_unreadable_shard_becomes_one_marker_row(config, tmp_path):
+    bad = tmp_path / "in" / "bad.parquet"
+    bad.write_bytes(b"not parquet at all")
+    batch = pa.Table.from_pylist([{"path": str(bad), "relative": "bad.parquet", "format": "parquet", "size": 18}])
+    rows = pa.concat_tables(list(read_shards(batch, config))).to_pylist()
+    assert len(rows) == 1 and rows[0]["status"] == "shard_failed" and "bad.parquet" in rows[0]["reason"]
