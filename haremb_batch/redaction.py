@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import hashlib
 import hmac
@@ -90,9 +91,9 @@ _FAKERS = {
     "credit_debit_card": lambda f: f.credit_card_number(),
     "customer_id": lambda f: f.bothify("CUST-######"),
     "cvv": lambda f: f.credit_card_security_code(),
-    "date": lambda f: f.date(),
-    "date_of_birth": lambda f: f.date_of_birth().isoformat(),
-    "date_time": lambda f: f.iso8601(),
+    "date": lambda f: _fake_date(f, 1990, 2030).isoformat(),
+    "date_of_birth": lambda f: _fake_date(f, 1930, 2010).isoformat(),
+    "date_time": lambda f: f.date_time_between_dates(dt.datetime(2015, 1, 1), dt.datetime(2030, 1, 1)).isoformat(),
     "device_identifier": lambda f: f.uuid4(),
     "education_level": lambda f: f.random_element(["high school diploma", "bachelor's degree", "master's degree", "PhD"]),
     "email": lambda f: f.email(),
@@ -125,7 +126,7 @@ _FAKERS = {
     "street_address": lambda f: f.street_address(),
     "swift_bic": lambda f: f.swift11(),
     "tax_id": lambda f: f.bothify("##-#######"),
-    "time": lambda f: f.time(),
+    "time": lambda f: f"{f.random_int(0, 23):02d}:{f.random_int(0, 59):02d}",
     "unique_id": lambda f: f.uuid4(),
     "url": lambda f: f.url(),
     "user_name": lambda f: f.user_name(),
@@ -135,10 +136,15 @@ _FAKERS = {
     "private_email": lambda f: f.email(),
     "private_phone": lambda f: f.phone_number(),
     "private_address": lambda f: f.address().replace("\n", ", "),
-    "private_date": lambda f: f.date(),
+    "private_date": lambda f: _fake_date(f, 1990, 2030).isoformat(),
     "private_url": lambda f: f.url(),
     "secret": lambda f: f.password(length=16),
 }
+
+
+def _fake_date(fake, first_year: int, last_year: int) -> dt.date:
+    """Within fixed years: Faker's own date helpers range up to today, which would move outputs with the clock."""
+    return fake.date_between_dates(dt.date(first_year, 1, 1), dt.date(last_year, 12, 31))
 
 
 @lru_cache(maxsize=1)

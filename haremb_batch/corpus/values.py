@@ -5,17 +5,20 @@ Every generator takes a seeded `random.Random` and a seeded Faker, so a corpus i
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import string
 
 from faker import Faker
 
+# Faker's relative ranges ("-30y") move with the clock; fixed anchors keep a corpus a function of its seed
+ANCHOR = dt.date(2026, 1, 1)
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"]
 
 
 def _date(r: random.Random, f: Faker, past_years: int = 30) -> str:
-    d = f.date_between(start_date=f"-{past_years}y", end_date="+1y")
+    d = f.date_between_dates(ANCHOR - dt.timedelta(days=365 * past_years), ANCHOR + dt.timedelta(days=365))
     style = r.randrange(8)
     return [
         d.isoformat(), d.strftime("%m/%d/%Y"), d.strftime("%d/%m/%Y"), f"{MONTHS[d.month - 1]} {d.day}, {d.year}",
@@ -25,7 +28,7 @@ def _date(r: random.Random, f: Faker, past_years: int = 30) -> str:
 
 
 def _dob(r: random.Random, f: Faker) -> str:
-    d = f.date_of_birth(minimum_age=1, maximum_age=95)
+    d = f.date_between_dates(ANCHOR - dt.timedelta(days=365 * 95), ANCHOR - dt.timedelta(days=365))
     return [d.isoformat(), d.strftime("%m/%d/%Y"), f"{MONTHS[d.month - 1]} {d.day}, {d.year}", d.strftime("%d-%m-%Y"),
             f"{d.day} {MONTHS[d.month - 1][:3]} {d.year}"][r.randrange(5)]
 
@@ -37,10 +40,10 @@ def _time(r: random.Random, f: Faker) -> str:
 
 
 def _date_time(r: random.Random, f: Faker) -> str:
-    dt = f.date_time_between(start_date="-5y", end_date="+1y")
-    return [dt.isoformat(), dt.strftime("%Y-%m-%d %H:%M:%S"), dt.strftime("%m/%d/%Y %I:%M %p"),
-            dt.strftime("%Y-%m-%dT%H:%M:%SZ"), f"{MONTHS[dt.month - 1]} {dt.day}, {dt.year} at {dt:%H:%M}",
-            dt.strftime("%d/%m/%Y %H:%M")][r.randrange(6)]
+    t = f.date_time_between_dates(dt.datetime(2021, 1, 1), dt.datetime(2027, 1, 1))
+    return [t.isoformat(), t.strftime("%Y-%m-%d %H:%M:%S"), t.strftime("%m/%d/%Y %I:%M %p"),
+            t.strftime("%Y-%m-%dT%H:%M:%SZ"), f"{MONTHS[t.month - 1]} {t.day}, {t.year} at {t:%H:%M}",
+            t.strftime("%d/%m/%Y %H:%M")][r.randrange(6)]
 
 
 def _phone(r: random.Random, f: Faker) -> str:
