@@ -117,3 +117,15 @@ def test_model_from_fsspec_url(checkpoint_1layer, tmp_path, monkeypatch, documen
     det = Detector.load("memory://models/ck", dtype="float32")
     local = Detector.load(str(checkpoint_1layer), dtype="float32")
     assert det.detect(documents[:3]) == local.detect(documents[:3])
+
+
+def test_auto_dtype_follows_the_cpu(checkpoint_1layer):
+    """bf16 only where the CPU has AMX/AVX512-BF16; emulated bf16 on AVX2 is ~100x slower than fp32."""
+    import torch
+
+    from haremb_batch.engine.detector import cpu_has_fast_bf16, resolve_dtype
+
+    expected = torch.bfloat16 if cpu_has_fast_bf16() else torch.float32
+    assert resolve_dtype("auto", torch.device("cpu")) == expected
+    assert Detector.load(str(checkpoint_1layer), device="cpu").dtype == expected
+    assert resolve_dtype("bfloat16", torch.device("cpu")) == torch.bfloat16

@@ -20,11 +20,12 @@ def build_random_checkpoint(folder: str | Path, tokenizer, *, num_hidden_layers:
     from transformers import AutoModelForTokenClassification, OpenAIPrivacyFilterConfig
 
     names = bioes_label_names(categories)
+    vocab_size = shape.pop("vocab_size", len(tokenizer))  # more rows than tokens: the real model's table size
     defaults = dict(hidden_size=64, intermediate_size=64, num_attention_heads=4, num_key_value_heads=2, head_dim=16,
                     num_local_experts=8, num_experts_per_tok=2)
     config = OpenAIPrivacyFilterConfig(
         num_hidden_layers=num_hidden_layers,
-        vocab_size=len(tokenizer),
+        vocab_size=vocab_size,
         pad_token_id=tokenizer.pad_token_id,
         eos_token_id=tokenizer.pad_token_id,
         id2label=dict(enumerate(names)),

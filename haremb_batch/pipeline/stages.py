@@ -117,10 +117,13 @@ class ModelStage:
             for c, (text, ids, offsets) in enumerate(zip(row["texts"], row["token_ids"], row["token_offsets"])):
                 units.append((i, c, text, Encoded(np.asarray(ids, dtype=np.int64), np.asarray(offsets, dtype=np.int64).reshape(-1, 2))))
         found = self._detect_units(units, rows)
+        tokens: dict[int, int] = {}
+        for i, _, _, encoded in units:
+            tokens[i] = tokens.get(i, 0) + len(encoded)
         out = {name: [] for name in ("tokens", "span_column", "span_start", "span_end", "span_label", "span_score", "span_action")}
         for i, row in enumerate(rows):
             spans = found.get(i, [])
-            out["tokens"].append(sum(len(u[3]) for u in units if u[0] == i))
+            out["tokens"].append(tokens.get(i, 0))
             out["span_column"].append([c for c, _ in spans])
             out["span_start"].append([s.start for _, s in spans])
             out["span_end"].append([s.end for _, s in spans])
@@ -174,12 +177,14 @@ def write_parts(batch: pa.Table, config: dict, key: bytes) -> pa.Table:
     method = RedactionMethod(cfg.redaction.method)
     columns = cfg.input.text_columns
     by_source: dict[str, list[dict]] = {}
+    shard_rows: dict[str, int] = {}
     failed: list[dict] = []
     for row in batch.to_pylist():
         if row["status"] == SHARD_FAILED:
             failed.append({"source": row["source"], "part": None, "rows": 0, "shard_rows": 0, "tokens": 0,
                            "failure": row["reason"]})
             continue
+        shard_rows[row["source"]] = row["shard_rows"]
         by_source.setdefault(row["source"], []).append(_document_outcome(row, columns, method, key, cfg.output.include_span_text))
     reports = []
     for source, outcomes in by_source.items():
@@ -188,8 +193,7 @@ def write_parts(batch: pa.Table, config: dict, key: bytes) -> pa.Table:
         table = pa.Table.from_pylist(outcomes, schema=part_schema(cfg.output.include_span_text))
         with fs.open(part, "wb") as f:
             pq.write_table(table, f)
-        shard_rows = next(r["shard_rows"] for r in batch.to_pylist() if r["source"] == source)
-        reports.append({"source": source, "part": part, "rows": len(outcomes), "shard_rows": shard_rows,
+        reports.append({"source": source, "part": part, "rows": len(outcomes), "shard_rows": shard_rows[source],
                         "tokens": sum(o["tokens"] for o in outcomes), "failure": None})
     return pa.Table.from_pylist(reports + failed, schema=PART_REPORT_SCHEMA)
 
