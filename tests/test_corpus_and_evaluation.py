@@ -14,7 +14,7 @@ def test_corpus_spans_are_exact_and_deterministic():
     rows = list(generate_documents(300, seed=3))
     assert rows == list(generate_documents(300, seed=3))
     assert rows != list(generate_documents(300, seed=4))
-    assert {r["style"] for r in rows} == set(STYLES)
+    assert {r["style"] for r in rows} == set(STYLES) | {"records"}
     for row in rows:
         spans = row["spans"]
         for s in spans:

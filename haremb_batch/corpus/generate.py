@@ -8,6 +8,7 @@ from typing import Iterator
 
 from faker import Faker
 
+from .records import record_document
 from .templates import STYLES, template_split, templates_for
 from .values import DISTRACTORS, VALUES
 
@@ -45,10 +46,14 @@ def render(template: str, r: random.Random, fake: Faker, memory: dict) -> tuple[
     return "".join(out), spans
 
 
+RECORD_SHARE = 0.5  # of training documents built procedurally (records.py) rather than from templates
+
+
 def generate_documents(n: int, seed: int = 0, split: str = "train") -> Iterator[dict]:
     """`n` documents of 1-3 template blocks of one style, with filler prose; deterministic by seed.
 
-    split: train or heldout (templates never used in train), or all.
+    split: train (hand-written train templates, and procedural records for RECORD_SHARE of the documents),
+    heldout (only the hand-written templates never used in train), or all.
     """
     pool = templates_for(split)
     by_style: dict[str, list[tuple[int, str]]] = {}
@@ -59,6 +64,10 @@ def generate_documents(n: int, seed: int = 0, split: str = "train") -> Iterator[
     for i in range(n):
         r = random.Random(f"{seed}:{split}:{i}")
         fake.seed_instance(r.randrange(2**32))
+        if split == "train" and r.random() < RECORD_SHARE:
+            text, spans, kind = record_document(r, fake)
+            yield {"id": f"{split}-{seed}-{i}", "text": text, "spans": spans, "style": "records", "templates": [f"records/{kind}"]}
+            continue
         style = r.choice(styles)
         memory: dict = {}
         text, spans, used = "", [], []

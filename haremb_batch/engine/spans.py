@@ -45,6 +45,42 @@ def token_spans(path: np.ndarray, labels: LabelSet) -> list[tuple[int, int, int]
     return spans
 
 
+SEPARATORS = set(",;:=|/\\`")
+PAIRS = {"(": ")", "[": "]", "{": "}", "<": ">"}
+QUOTES = set("\"'")
+
+
+def trim_edges(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop whitespace, separators and unpaired brackets or quotes from both ends of a span.
+
+    o200k-style pre-tokenization glues one leading non-letter to a word (`,Daniel`, `=ghp_...`) and runs of
+    punctuation together (`),`), so a token edge can carry a character that belongs to the surrounding text.
+    A bracket or quote stays when the span also holds its partner: `(415) 555-0134` keeps its parenthesis.
+    """
+    while start < end:
+        ch = text[start]
+        if ch.isspace() or ch in SEPARATORS:
+            start += 1
+        elif ch in PAIRS and PAIRS[ch] not in text[start + 1 : end]:
+            start += 1
+        elif ch in QUOTES and ch not in text[start + 1 : end]:
+            start += 1
+        else:
+            break
+    while end > start:
+        ch = text[end - 1]
+        opener = next((o for o, c in PAIRS.items() if c == ch), None)
+        if ch.isspace() or ch in SEPARATORS:
+            end -= 1
+        elif opener is not None and opener not in text[start : end - 1]:
+            end -= 1
+        elif ch in QUOTES and ch not in text[start : end - 1]:
+            end -= 1
+        else:
+            break
+    return start, end
+
+
 def char_spans(
     text: str, offsets: np.ndarray, path: np.ndarray, logprobs: np.ndarray, labels: LabelSet
 ) -> list[Span]:
@@ -60,10 +96,7 @@ def char_spans(
     floor = 0
     for first, stop, cat in token_spans(path, labels):
         start, end = max(offsets[first][0], floor), offsets[stop - 1][1]
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
+        start, end = trim_edges(text, start, end)
         if end <= start:
             continue
         score = (cumulative[stop] - cumulative[first]) / (stop - first)
