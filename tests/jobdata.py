@@ -36,8 +36,9 @@ def write_shards(root: Path, texts: list[str]) -> dict[str, int]:
         for i, t in enumerate(texts[16:20]):
             f.write(json.dumps({"text": t}) + "\n")
     (root / "d.json").write_text(json.dumps({"id": "only", "text": texts[20]}) + "\n", encoding="utf-8")
+    (root / "empty.jsonl").write_text("")
     (root / "notes.txt").write_text("not a shard")
-    return {"a.parquet": 12, "nested/deeper/b.jsonl": 11, "nested/c.jsonl.gz": 4, "d.json": 1}
+    return {"a.parquet": 12, "nested/deeper/b.jsonl": 11, "nested/c.jsonl.gz": 4, "d.json": 1, "empty.jsonl": 0}
 
 
 def read_rows(path: Path) -> list[dict]:

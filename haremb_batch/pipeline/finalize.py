@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .schemas import entity_schema
+from .schemas import entity_schema, part_schema
 from .shards import OutputPaths, Shard
 
 
@@ -27,6 +27,8 @@ def merge_parts(fs, parts: list[str], shard_rows: int) -> pa.Table:
     for part in parts:
         with fs.open(part, "rb") as f:
             tables.append(pq.read_table(f))
+    if not tables and shard_rows == 0:
+        return part_schema_table()
     table = pa.concat_tables(tables).sort_by("row") if tables else None
     rows = table.column("row").to_numpy() if table is not None else []
     if table is not None and len(rows) != len(set(rows.tolist())):
@@ -37,6 +39,10 @@ def merge_parts(fs, parts: list[str], shard_rows: int) -> pa.Table:
         got = 0 if table is None else len(rows)
         raise AccountingError(f"expected rows 0..{shard_rows - 1}, got {got} distinct rows")
     return table
+
+
+def part_schema_table() -> pa.Table:
+    return part_schema(False).empty_table()
 
 
 def _write_atomically(fs, path: str, data: bytes) -> dict:

@@ -137,7 +137,9 @@ def run(cfg: JobConfig) -> dict:
                     state.failed[source] = report["failure"]
                     log.error("shard %s failed: %s", source, report["failure"])
                     continue
-                parts.setdefault(source, []).append(report["part"])
+                parts.setdefault(source, [])
+                if report["part"]:
+                    parts[source].append(report["part"])
                 seen[source] = seen.get(source, 0) + report["rows"]
                 if seen[source] >= report["shard_rows"] and source not in state.done:
                     _finish(cfg, fs_in, fs_out, paths, by_name[source], parts[source], report["shard_rows"], digest, state)

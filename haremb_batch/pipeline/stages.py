@@ -24,6 +24,7 @@ from .shards import OutputPaths, Shard, filesystem
 
 log = logging.getLogger("haremb_batch")
 SHARD_FAILED = "shard_failed"
+SHARD_EMPTY = "shard_empty"  # a shard with no rows still has to reach the driver to be finalized
 
 
 def job_config(config: dict) -> JobConfig:
@@ -39,11 +40,20 @@ def read_shards(batch: pa.Table, config: dict):
     for item in batch.to_pylist():
         shard = Shard(item["path"], item["relative"], item["format"], item["size"])
         try:
-            yield from read_documents(fs, shard, cfg.input.text_columns, cfg.input.id_column)
+            rows = 0
+            for block in read_documents(fs, shard, cfg.input.text_columns, cfg.input.id_column):
+                rows += block.num_rows
+                if block.num_rows:
+                    yield block
+            if rows == 0:
+                yield _marker(shard, SHARD_EMPTY, None)
         except ShardError as error:
-            yield pa.Table.from_pylist([{"source": shard.relative, "row": -1, "doc_id": None, "texts": None,
-                                         "status": SHARD_FAILED, "reason": str(error), "raw": None,
-                                         "shard_rows": 0}], schema=DOCUMENT_SCHEMA)
+            yield _marker(shard, SHARD_FAILED, str(error))
+
+
+def _marker(shard: Shard, status: str, reason: str | None) -> pa.Table:
+    return pa.Table.from_pylist([{"source": shard.relative, "row": -1, "doc_id": None, "texts": None, "status": status,
+                                  "reason": reason, "raw": None, "shard_rows": 0}], schema=DOCUMENT_SCHEMA)
 
 
 # -- tokenize ------------------------------------------------------------------------------------------------
@@ -178,9 +188,9 @@ def write_parts(batch: pa.Table, config: dict, key: bytes) -> pa.Table:
     columns = cfg.input.text_columns
     by_source: dict[str, list[dict]] = {}
     shard_rows: dict[str, int] = {}
-    failed: list[dict] = []
+    failed: list[dict] = []  # markers: failed shards (with a reason) and empty ones (without)
     for row in batch.to_pylist():
-        if row["status"] == SHARD_FAILED:
+        if row["status"] in (SHARD_FAILED, SHARD_EMPTY):
             failed.append({"source": row["source"], "part": None, "rows": 0, "shard_rows": 0, "tokens": 0,
                            "failure": row["reason"]})
             continue
