@@ -225,7 +225,7 @@ Weakest categories on the held-out split:
 {rows}
 
 Regenerate these figures with `python jobs/evaluate.py --data <held-out JSONL>` (make one with
-`python jobs/make_corpus.py --out data --heldout 1000 --seed {training['seed'] + 1} --train 0`).
+`python jobs/make_corpus.py --out data --heldout 1000 --seed {training['seed']} --train 0`).
 
 ## Limits
 
@@ -235,6 +235,8 @@ Regenerate these figures with `python jobs/evaluate.py --data <held-out JSONL>` 
   education level) are learnt from a handful of phrasings and generalise least.
 - Exact span boundaries follow this generator's conventions (e.g. an age is the number alone).
 - One layer sees 128 tokens either side; it has no document-level memory.
+- Known misses: bare first names in short imperative sentences ("Please call Maria at ..."), user names and
+  licence plates outside a labelled field; it over-predicts some spans (precision below recall).
 """
     (out / "MODEL_CARD.md").write_text(card)
 
