@@ -92,7 +92,6 @@ class RuntimeConfig:
     cpus_per_actor: float | Literal["auto"] = "auto"
     docs_per_batch: int | Literal["auto"] = "auto"  # documents handed to an actor at a time
     batch_tokens: int | Literal["auto"] = "auto"  # tokens per forward pass
-    max_errors_per_shard: int = -1  # quarantine at most this many rows before the shard fails; -1 = no limit
 
 
 @dataclass
