@@ -1,0 +1,42 @@
+from pathlib import Path
+
+import pytest
+
+from haremb_batch.config import ConfigError, load_job_config
+
+CONFIGS = sorted((Path(__file__).resolve().parent.parent / "configs").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
+def test_shipped_configs_load(path):
+    cfg = load_job_config(path)
+    assert cfg.chunking.overlap_tokens < cfg.chunking.max_tokens
+
+
+def test_set_values_are_yaml_and_land_on_their_keys():
+    cfg = load_job_config(None, ["input.text_column=[subject, body]", "decoding.min_score={email: 0.5}",
+                                 "runtime.actors=3", "output.include_span_text=true"])
+    assert cfg.input.text_columns == ["subject", "body"]
+    assert cfg.decoding.min_score == {"email": 0.5}
+    assert cfg.runtime.actors == 3 and cfg.output.include_span_text is True
+
+
+@pytest.mark.parametrize("pair, needle", [
+    ("model.dtyp=float32", "unknown configuration key model.dtyp"),
+    ("model.dtype=fp16", "model.dtype"),
+    ("chunking.max_tokens=lots", "chunking.max_tokens"),
+    ("chunking.overlap_tokens=1024", "overlap_tokens"),
+    ("runtime.actors=many", "runtime.actors"),
+    ("decoding.biases=eager", "decoding.biases"),
+    ("nosection.key=1", "unknown configuration key nosection"),
+    ("novalue", "KEY=VALUE"),
+])
+def test_bad_values_name_the_key(pair, needle):
+    with pytest.raises(ConfigError, match=needle):
+        load_job_config(None, [pair])
+
+
+def test_digest_follows_what_changes_outputs():
+    base = load_job_config(None, [], input__uri="a", output__uri="b")
+    assert base.digest() == load_job_config(None, ["runtime.actors=4"], input__uri="elsewhere", output__uri="c").digest()
+    assert base.digest() != load_job_config(None, ["redaction.method=char"], input__uri="a", output__uri="b").digest()
