@@ -116,28 +116,30 @@ def test_killed_actor_loses_and_duplicates_nothing(ray_cluster, keyed, checkpoin
 
     inp = tmp_path / "in"
     expected = write_shards(inp, faker_texts(21, seed=13))
-    extra = faker_texts(80, seed=14)
+    extra = faker_texts(300, seed=14)
     (inp / "big.jsonl").write_text("".join(json.dumps({"text": t}) + "\n" for t in extra))
     expected["big.jsonl"] = len(extra)
-    killed = []
+    out = tmp_path / "out"
+    killed = []  # manifests finished when the kill landed: fewer than all shards means mid-run
 
     def kill_model_actor():
-        """SIGKILL the model actor's process once the first parts are written: a crash mid-run."""
-        deadline = time.time() + 300
-        while time.time() < deadline:
-            if any((tmp_path / "out" / "_parts").rglob("*.parquet")):
-                for actor in list_actors(filters=[("state", "=", "ALIVE")], detail=True):
-                    if "ModelStage" in (actor.class_name or "") and actor.pid:
-                        os.kill(actor.pid, signal.SIGKILL)
-                        killed.append(actor.pid)
-                        return
-            time.sleep(0.1)
+        """SIGKILL the model actor's process the moment the first part file is written: a crash mid-run."""
+        deadline, pid = time.time() + 300, None
+        while pid is None and time.time() < deadline:  # the state API is slow: find the pid before the race
+            pid = next((a.pid for a in list_actors(filters=[("state", "=", "ALIVE")], detail=True)
+                        if "ModelStage" in (a.class_name or "") and a.pid), None)
+        while pid is not None and time.time() < deadline:
+            if any((out / "_parts").rglob("*.parquet")):
+                os.kill(pid, signal.SIGKILL)
+                killed.append(len(list((out / "_manifest").rglob("*.json"))) if (out / "_manifest").exists() else 0)
+                return
+            time.sleep(0.01)
 
     thread = threading.Thread(target=kill_model_actor, daemon=True)
     thread.start()
-    report = run_job(inp, tmp_path / "out", checkpoint_1layer, "runtime.docs_per_batch=4")
+    report = run_job(inp, out, checkpoint_1layer, "runtime.docs_per_batch=4")
     thread.join(timeout=1)
-    assert killed, "the model actor was never caught mid-run"
+    assert killed and killed[0] < len(expected), "the model actor was never caught mid-run"
     assert report["shards"]["failed"] == 0
     check_outputs(inp, tmp_path / "out", expected, "mask", KEY.encode())
 
