@@ -44,6 +44,11 @@ def main(argv=None) -> int:
     except (ConfigError, InputError, CheckpointError) as error:
         print(f"redact.py: error: {error}", file=sys.stderr)
         return 2
+    except Exception as error:  # noqa: BLE001 - e.g. an unwritable output or a lost cluster: one line, exit 1
+        logging.debug("job failed", exc_info=True)
+        print(f"redact.py: error: the job failed ({error.__class__.__name__}: {str(error).splitlines()[0] if str(error) else ''}); "
+              "shards with a manifest are complete, rerun to finish the rest", file=sys.stderr)
+        return 1
     shards = report["shards"]
     print(f"{shards['done']} shards done, {shards['skipped']} skipped, {shards['failed']} failed; "
           f"{report['rows']['in']} rows ({report['rows']['quarantined']} quarantined), "

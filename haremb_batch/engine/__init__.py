@@ -3,7 +3,7 @@
 from importlib import import_module
 
 __all__ = ["CheckpointError", "Detector", "Encoded", "Span"]
-_HOMES = {"CheckpointError": ".checkpoint", "Detector": ".detector", "Encoded": ".detector", "Span": ".spans"}
+_HOMES = {"CheckpointError": ".checkpoint", "Detector": ".detector", "Encoded": ".tokens", "Span": ".spans"}
 
 
 def __getattr__(name: str):

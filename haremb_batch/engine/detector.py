@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
 
@@ -15,21 +14,11 @@ from .checkpoint import Checkpoint, CheckpointError, expected_weight_names, load
 from .labels import LabelSet
 from .modeling import ModelShape, PrivacyFilterEngine
 from .spans import Span, char_spans
+from .tokens import Encoded, encode_texts
 from .viterbi import TransitionBiases, viterbi_decode
 from .windows import Window, flatten_batch, pack_windows, plan_windows, stitch_window
 
 GROUP_WINDOWS = 8  # documents are decoded in groups of about this many batches' tokens, bounding memory
-
-
-@dataclass
-class Encoded:
-    """A tokenized document: ids (T,) and code-point offsets (T, 2) into its text."""
-
-    ids: np.ndarray
-    offsets: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.ids)
 
 
 @lru_cache(maxsize=1)
@@ -132,19 +121,7 @@ class Detector:
 
     def tokenize(self, texts: Sequence[str | None]) -> list[Encoded]:
         check_texts(texts)
-        present = [t for t in texts if t]
-        batch = {"input_ids": [], "offset_mapping": []}
-        if present:
-            batch = self.tokenizer(present, add_special_tokens=False, return_offsets_mapping=True, return_attention_mask=False)
-        pairs = iter(zip(batch["input_ids"], batch["offset_mapping"]))
-        out = []
-        for text in texts:
-            if text:
-                ids, offsets = next(pairs)
-                out.append(Encoded(np.asarray(ids, dtype=np.int64), np.asarray(offsets, dtype=np.int64).reshape(-1, 2)))
-            else:
-                out.append(Encoded(np.zeros(0, dtype=np.int64), np.zeros((0, 2), dtype=np.int64)))
-        return out
+        return encode_texts(self.tokenizer, texts)
 
     def infer(self, encoded: Sequence[Encoded]) -> list[np.ndarray]:
         """Per document (T, L) log-probabilities, each token's from the window where it sits farthest from a cut."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..config import ConfigError, JobConfig
 from ..redaction import RedactionMethod
-from .finalize import AccountingError, finalize_shard, manifest_is_valid, remove_shard_outputs
+from .finalize import finalize_shard, manifest_is_valid, remove_shard_outputs
 from .shards import OutputPaths, Shard, discover_shards, filesystem
 from .stages import ModelStage, read_shards, tokenize_documents, write_parts
 
@@ -156,7 +156,7 @@ def _finish(cfg, fs_in, fs_out, paths, shard, parts, shard_rows, digest, state: 
     try:
         manifest = finalize_shard(fs_in, fs_out, paths, shard, parts, shard_rows, cfg.input.text_columns,
                                   cfg.output.include_span_text, digest)
-    except (AccountingError, OSError) as error:
+    except Exception as error:  # noqa: BLE001 - this shard fails (no manifest); the others go on
         state.failed[shard.relative] = f"{error.__class__.__name__}: {error}"
         log.error("shard %s failed: %s", shard.relative, error)
         return

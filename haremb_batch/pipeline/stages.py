@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 
 from ..config import JobConfig, build_section
 from ..engine.spans import Span
+from ..engine.tokens import Encoded, encode_texts
 from ..redaction import RedactionMethod, redact_text, replacement, text_hmac
 from .read import ShardError, read_documents
 from .schemas import DOCUMENT_SCHEMA, part_schema
@@ -71,26 +72,14 @@ def tokenize_documents(batch: pa.Table, config: dict) -> pa.Table:
     """Adds token ids and flat (start, end) offsets per text: the model actor only runs windows."""
     cfg = job_config(config)
     tokenizer = _tokenizer(cfg.model.path)
+    rows = list(zip(batch.column("texts").to_pylist(), batch.column("status").to_pylist()))
+    flat = [text for texts, status in rows if status == "ok" for text in texts]
+    encoded = iter(encode_texts(tokenizer, flat))  # one tokenizer call for the whole batch
     ids_col, offsets_col = [], []
-    for texts, status in zip(batch.column("texts").to_pylist(), batch.column("status").to_pylist()):
-        if status != "ok":
-            ids_col.append(None)
-            offsets_col.append(None)
-            continue
-        present = [t for t in texts if t]
-        enc = tokenizer(present, add_special_tokens=False, return_offsets_mapping=True, return_attention_mask=False) if present else None
-        it = iter(range(len(present)))
-        ids, offsets = [], []
-        for text in texts:
-            if text:
-                j = next(it)
-                ids.append(enc["input_ids"][j])
-                offsets.append(np.asarray(enc["offset_mapping"][j], dtype=np.int64).reshape(-1).tolist())
-            else:
-                ids.append([])
-                offsets.append([])
-        ids_col.append(ids)
-        offsets_col.append(offsets)
+    for texts, status in rows:
+        docs = [next(encoded) for _ in texts] if status == "ok" else None
+        ids_col.append([d.ids.tolist() for d in docs] if docs is not None else None)
+        offsets_col.append([d.offsets.reshape(-1).tolist() for d in docs] if docs is not None else None)
     batch = batch.append_column("token_ids", pa.array(ids_col, type=pa.list_(pa.list_(pa.int32()))))
     return batch.append_column("token_offsets", pa.array(offsets_col, type=pa.list_(pa.list_(pa.int64()))))
 
@@ -117,8 +106,6 @@ class ModelStage:
         self.detector = Detector.load(cfg.model.path, **options)
 
     def __call__(self, batch: pa.Table) -> pa.Table:
-        from ..engine import Encoded
-
         rows = batch.to_pylist()
         units = []  # (row index, column index, text, Encoded) for every text to scan
         for i, row in enumerate(rows):
