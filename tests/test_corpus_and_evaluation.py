@@ -37,6 +37,37 @@ def test_heldout_shares_no_template_with_train():
     assert used_heldout and not used_train & used_heldout
 
 
+
+def test_procedural_phrases_render_and_are_not_heldout_templates():
+    import random
+
+    from faker import Faker
+
+    from haremb_batch.corpus.records import PHRASES, PLAIN_FIELDS
+    from haremb_batch.corpus.values import DISTRACTORS
+
+    # a phrase found in a held-out template must be a construction the train templates already have
+    heldout = [t for _, _, t in templates_for("heldout")]
+    train = [t for _, _, t in templates_for("train")]
+    leaked = [p for p in PHRASES if any(p in t or t in p for t in heldout) and not any(p in t for t in train)]
+    assert not leaked
+    for phrase in PHRASES:  # every slot is a category or a distractor
+        text, spans = render(phrase, random.Random(0), Faker(), {})
+        assert all(text[s["start"] : s["end"]] for s in spans)
+    assert set(PLAIN_FIELDS.values()) <= set(DISTRACTORS) and not set(PLAIN_FIELDS.values()) & set(VALUES)
+
+
+def test_procedural_tables_label_pii_columns_only():
+    rows = [r for r in generate_documents(400, seed=5) if r["templates"] == ["records/table"]]
+    assert len(rows) > 10
+    for row in rows:
+        lines = row["text"].split("\n")
+        for s in row["spans"]:  # a value never crosses a line, so spans sit inside one table cell
+            assert "\n" not in row["text"][s["start"] : s["end"]]
+    # plain columns exist: some cells carry no span at all
+    covered = sum(s["end"] - s["start"] for r in rows for s in r["spans"])
+    assert covered < sum(len(r["text"]) for r in rows) * 0.9
+
 def test_render_reuses_numbered_values_and_keeps_distractors_unlabelled():
     import random
 

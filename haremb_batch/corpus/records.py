@@ -11,6 +11,7 @@ import random
 
 from faker import Faker
 
+from .slots import render
 from .values import DISTRACTORS, VALUES
 
 KEYS = {
@@ -22,7 +23,7 @@ KEYS = {
     "blood_type": ["blood type", "blood group", "ABO/Rh", "blood"],
     "certificate_license_number": ["license number", "licence no.", "certificate #", "permit number", "license"],
     "city": ["city", "town", "located in", "based in", "hometown"],
-    "company_name": ["company", "employer", "organization", "vendor", "client", "firm"],
+    "company_name": ["company", "employer", "organization", "vendor", "client", "firm", "business", "works for"],
     "coordinate": ["coordinates", "GPS", "location", "lat/long", "geo"],
     "country": ["country", "nationality", "country of residence", "citizen of"],
     "county": ["county", "district", "county of residence"],
@@ -71,6 +72,40 @@ KEYS = {
     "vehicle_identifier": ["VIN", "vehicle ID", "chassis number", "vehicle identification number"],
 }
 
+# fields whose values are not PII: without them every "key: value" would read as PII
+PLAIN_FIELDS = {
+    "status": "state_word", "result": "state_word", "priority": "state_word", "verified": "state_word",
+    "department": "department", "team": "department", "order": "order_no", "invoice": "order_no", "amount": "amount",
+    "total": "amount", "version": "version", "build": "version", "ticket": "ticket", "case": "ticket", "room": "room",
+    "product": "product", "plan": "product", "medication": "medication", "diagnosis": "condition", "quantity": "quantity",
+    "qty": "quantity", "notes": "sentence", "comment": "sentence", "subject": "headline", "title": "headline",
+    "category": "word", "type": "word", "host": "hostname", "port": "port", "duration": "duration", "day": "weekday",
+    "status code": "status_code", "path": "path", "vendor rating": "amount",
+}
+
+# short phrases mixing several categories and filler: the ways PII sits in running text and compound strings
+PHRASES = [
+    "Please call {first_name} at {phone_number}.", "Ask {first_name} about {product}.",
+    "This is {first_name} {last_name}; I work as a {occupation} for {company_name}.", "{first_name} will be out on {date}.",
+    "cc: {first_name} {last_name} <{email}>", "{last_name}, {first_name} - {occupation}", "Attn: {first_name} {last_name}",
+    "Thanks {first_name} and {first_name}!", "per {first_name}'s request", "{first_name} {last_name} ({age}) of {city}, {state}",
+    "Signed by {first_name} {last_name} on {date}.", "Talked to {first_name} {weekday}; they asked about {ticket}.",
+    "{first_name} {last_name} is a {occupation} in {city}.", "Our {department} lead is {first_name} {last_name}.",
+    "{city}, {state}", "{city}, {country}", "{city}, {state} {postcode}", "{city} {postcode}, {country}", "in {city}, {country}",
+    "from {city}, {country}", "{street_address}, {city}, {state} {postcode}, {country}", "{county}, {state}",
+    "based in {city} ({country})", "moved from {country} to {city}",
+    "car {license_plate}", "plate {license_plate} (VIN {vehicle_identifier})",
+    "{license_plate}, {vehicle_identifier}", "parked {license_plate} in lot {quantity}",
+    "user {user_name} from {ipv4}", "ssh {user_name}@{ipv4}", "login {user_name} / {password}",
+    "{scheme}://{user_name}:{password}@{hostname}/{word}",
+    "{scheme}://{user_name}@{hostname}:{port}", "Authorization: Bearer {api_key}", "curl -u {user_name}:{password} https://{hostname}/",
+    "creds {user_name}/{password}", "{user_name} logged in from {ipv4} at {date_time}", "{ipv4} -> {ipv4} ({mac_address})",
+    "{date} at {time}", "{date_time} | {department} | {state_word}", "{headline}: {state_word}", "{headline}",
+    "{company_name} ({url})", "see {url}",
+    "{first_name} {last_name}, {gender}, {age}, {race_ethnicity}", "{blood_type} blood, {age} years, {gender}",
+    "staff {employee_id} ({first_name} {last_name})", "patient {last_name}, MRN {medical_record_number}",
+]
+
 FIELD_FORMATS = ["{key}: {value}", "{key} - {value}", "{key} {value}", "{key}={value}", "{Key}: {value}",
                  "\"{snake}\": \"{value}\"", "{snake}={value}", "{KEY}: {value}", "{key} #{value}", "{Key} {value}"]
 SENTENCES = [
@@ -92,9 +127,12 @@ def _key_variants(key: str, category: str) -> dict:
 
 
 def record_document(r: random.Random, fake: Faker) -> tuple[str, list[dict], str]:
-    """A document of name lines, key/value fields and sentences; returns text, spans and the frame kind."""
+    """A document of name lines, key/value fields (PII and plain), phrases and sentences, or a table."""
+    kind = r.choice(["fields", "sentences", "mixed", "mixed", "table"])
+    if kind == "table":
+        text, spans = _table(r, fake)
+        return text, spans, kind
     text, spans = "", []
-    kind = r.choice(["fields", "sentences", "mixed"])
     joiner = r.choice(["\n", "\n", "; ", " | ", ", ", "  "]) if kind != "sentences" else r.choice([" ", "\n"])
 
     def add(piece: str, slots: list[tuple[str, str]]) -> None:
@@ -111,6 +149,14 @@ def record_document(r: random.Random, fake: Faker) -> tuple[str, list[dict], str
             cursor = at + len(value)
         text += piece
 
+    def add_rendered(template: str) -> None:
+        nonlocal text
+        if text:
+            text += joiner
+        piece, piece_spans = render(template, r, fake, {})
+        spans.extend({**s, "start": s["start"] + len(text), "end": s["end"] + len(text)} for s in piece_spans)
+        text += piece
+
     if r.random() < 0.6:
         line = r.choice(NAME_LINES)
         slots = []
@@ -120,13 +166,50 @@ def record_document(r: random.Random, fake: Faker) -> tuple[str, list[dict], str
             marked = marked.replace(t, f"\x00{t[1:-1]}\x00", 1)
             slots.append((f"\x00{t[1:-1]}\x00", "first_name" if t == "{first}" else "last_name"))
         add(marked, slots)
-    for _ in range(r.randint(2, 7)):
+    for _ in range(r.randint(2, 8)):
+        roll = r.random()
+        if roll < 0.3:
+            add_rendered(r.choice(PHRASES))
+            continue
+        fields = FIELD_FORMATS if kind == "fields" or (kind == "mixed" and r.random() < 0.5) else SENTENCES
+        frame = r.choice(fields)
+        filler = dict(weekday=DISTRACTORS["weekday"](r, fake), ticket=DISTRACTORS["ticket"](r, fake), word=fake.word())
+        if roll < 0.5:  # a plain field: a key whose value is not PII, in the same frames
+            key = r.choice(list(PLAIN_FIELDS))
+            add(frame.format(value=DISTRACTORS[PLAIN_FIELDS[key]](r, fake), **filler, **_key_variants(key, "")), [])
+            continue
         category = r.choice(list(KEYS))
         key = r.choice(KEYS[category])
-        frame = r.choice(FIELD_FORMATS if kind == "fields" or (kind == "mixed" and r.random() < 0.5) else SENTENCES)
-        filled = frame.format(value="\x00v\x00", weekday=DISTRACTORS["weekday"](r, fake), ticket=DISTRACTORS["ticket"](r, fake),
-                              word=fake.word(), **_key_variants(key, category))
-        add(filled, [("\x00v\x00", category)])
+        add(frame.format(value="\x00v\x00", **filler, **_key_variants(key, category)), [("\x00v\x00", category)])
         if r.random() < 0.2:
-            add(DISTRACTORS[r.choice(["order_no", "amount", "version", "product", "sentence"])](r, fake), [])
+            add(DISTRACTORS[r.choice(["order_no", "amount", "version", "product", "sentence", "headline"])](r, fake), [])
     return text, spans, kind
+
+
+def _table(r: random.Random, fake: Faker) -> tuple[str, list[dict]]:
+    """A CSV/TSV/pipe table: a header of PII and plain columns, then 1-5 rows."""
+    columns = []
+    for _ in range(r.randint(2, 7)):
+        if r.random() < 0.7:
+            category = r.choice(list(KEYS) + ["first_name", "last_name"] * 3)
+            columns.append((r.choice([category] + KEYS[category]), category))
+        else:
+            key = r.choice(list(PLAIN_FIELDS))
+            columns.append((key, None))
+    sep = r.choice([",", ",", ";", "\t", " | ", "|"])
+    case = r.choice([str.lower, str.upper, lambda s: s.replace(" ", "_").lower(), lambda s: s[:1].upper() + s[1:]])
+    text = sep.join(case(name) for name, _ in columns) if r.random() < 0.85 else ""
+    spans = []
+    for _ in range(r.randint(1, 5)):
+        if text:
+            text += "\n"
+        for i, (_, category) in enumerate(columns):
+            if i:
+                text += sep
+            if category is None:
+                text += DISTRACTORS[PLAIN_FIELDS[columns[i][0]]](r, fake).replace("\n", " ")
+                continue
+            value = VALUES[category](r, fake).strip().replace("\n", " ")
+            spans.append({"start": len(text), "end": len(text) + len(value), "label": category})
+            text += value
+    return text, spans
