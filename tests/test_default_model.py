@@ -13,14 +13,22 @@ pytestmark = pytest.mark.skipif(not (DEFAULT_MODEL_DIR / "config.json").exists()
 
 # PII marked inline: one line holds the input and the expectation
 GOLDEN = [
-    pytest.param(
-        "Please call <first_name>Maria</first_name> at <phone_number>(415) 555-0134</phone_number> before Friday.",
-        marks=pytest.mark.xfail(strict=True, reason="known miss of the small model: a bare first name after 'call' "
-                                "(MODEL_CARD.md limits); strict, so a model that fixes it makes this visible"),
-    ),
+    # "call <name> at" was a known miss of the first models; the procedural phrases now train that construction
+    "Please call <first_name>Maria</first_name> at <phone_number>(415) 555-0134</phone_number> before Friday.",
     "From: <email>jordan.lee@example.org</email>\nSubject: invoice 4471 for the Pro plan",
     "Patient <first_name>Robert</first_name> <last_name>Nguyen</last_name>, DOB <date_of_birth>03/14/1962</date_of_birth>, MRN <medical_record_number>00482913</medical_record_number>.",
     "export DB_PASSWORD=<password>Tr0ub4dor&3xK</password>",
+    # written after the third model was trained, kept whatever the outcome: misses stay as strict xfails
+    "Send the signed lease to <first_name>Priya</first_name> <last_name>Raman</last_name> (<email>priya.raman@example.com</email>) before the end of the month.",
+    "Our office moved to <street_address>221 Baker Street</street_address>, <city>Springfield</city>, <state>IL</state> <postcode>62704</postcode> last year.",
+    pytest.param(
+        "Driver license <certificate_license_number>D1234567</certificate_license_number> expired on <date>2024-08-31</date>; renewal fee is $35.",
+        marks=pytest.mark.xfail(strict=True, reason="known false positive of the small model: 'renew' read as a user name"),
+    ),
+    pytest.param(
+        "ssh <user_name>deploy</user_name>@<ipv4>10.0.0.12</ipv4> failed for user <user_name>mkowalski</user_name> with password <password>hunter2!Q</password>",
+        marks=pytest.mark.xfail(strict=True, reason="known miss of the small model: a service account name before @host"),
+    ),
 ]
 TAG = re.compile(r"<(\w+)>(.*?)</\1>", re.S)
 
