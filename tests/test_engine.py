@@ -86,3 +86,25 @@ def test_bfloat16_stays_close_to_float32(checkpoint_2layer, documents):
     bf16 = Detector.load(str(checkpoint_2layer), dtype="bfloat16")
     a, b = fp32.detect(documents), bf16.detect(documents)
     assert np.mean([span_f1(x, y) for x, y in zip(a, b)]) >= 0.9
+
+
+def test_experts_split_over_cores_match_one_thread(checkpoint_2layer, documents):
+    """On CPU the experts run in worker threads, one core each; the result is the single-thread one."""
+    from haremb_batch.engine.modeling import balance
+
+    det = Detector.load(str(checkpoint_2layer), dtype="float32")
+    encoded = det.tokenize(documents)
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        split = det.infer(encoded)
+        assert det.engine._pool is not None
+        torch.set_num_threads(1)
+        alone = det.infer(encoded)
+    finally:
+        torch.set_num_threads(threads)
+    for a, b in zip(split, alone):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+    groups = balance([0, 1, 2, 3, 5], [9, 1, 4, 4, 0, 6], 2)
+    assert sorted(e for g in groups for e in g) == [0, 1, 2, 3, 5]
+    assert sorted(sum([9, 1, 4, 4, 0, 6][e] for e in g) for g in groups) == [11, 13]  # largest first, greedy

@@ -8,6 +8,7 @@ transformers' `OpenAIPrivacyFilterForTokenClassification` is the reference this 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import torch
@@ -81,7 +82,18 @@ class PrivacyFilterEngine:
             for name, t in weights.items()
         }
         self.inv_freq = inv_freq.to(device=device, dtype=torch.float32)
+        self._pool: ThreadPoolExecutor | None = None
         self.rope_scaling = rope_scaling
+
+    def _expert_pool(self) -> ThreadPoolExecutor | None:
+        """On CPU with several intra-op threads: as many worker threads, each running its experts on one core."""
+        threads = torch.get_num_threads()
+        if self.device.type != "cpu" or threads < 2:
+            return None
+        if self._pool is None or self._pool._max_workers != threads:
+            self._pool = ThreadPoolExecutor(threads, thread_name_prefix="haremb-experts",
+                                            initializer=torch.set_num_threads, initargs=(1,))
+        return self._pool
 
     def param_count(self) -> int:
         return sum(t.numel() for t in self.w.values())
@@ -138,23 +150,45 @@ class PrivacyFilterEngine:
         down, down_b = self.w[p + "experts.down_proj"], self.w[p + "experts.down_proj_bias"]
         w_sorted = weights.reshape(-1)[order].to(h.dtype)[:, None]  # (N*k, 1)
         y_sorted = torch.empty_like(x_sorted)
-        with record_function("moe.experts"):
-            start = 0
-            for e, n in enumerate(counts):
-                if n == 0:
-                    continue
-                xe = x_sorted[start : start + n]
-                gu = torch.addmm(gate_up_b[e], xe, gate_up[e])  # (n, 2I), laid out [gate | up]
+        starts = [0]
+        for n in counts:
+            starts.append(starts[-1] + n)
+
+        @torch.inference_mode()
+        def run_experts(experts: list[int]) -> None:
+            for e in experts:
+                lo, hi = starts[e], starts[e + 1]
+                gu = torch.addmm(gate_up_b[e], x_sorted[lo:hi], gate_up[e])  # (n, 2I), laid out [gate | up]
                 gate, up = gu.chunk(2, dim=-1)
                 gate = gate.clamp_(max=s.swiglu_limit)
-                act = (up.clamp(-s.swiglu_limit, s.swiglu_limit) + 1).mul_(gate).mul_(torch.sigmoid(gate * s.swiglu_alpha))
+                glu = torch.mul(gate, s.swiglu_alpha).sigmoid_().mul_(gate)
+                act = up.clamp_(-s.swiglu_limit, s.swiglu_limit).add_(1).mul_(glu)  # in place, a view of gu
                 # the routing weight scales the expert's whole output, bias included
-                torch.addmm(down_b[e], act, down[e], out=y_sorted[start : start + n]).mul_(w_sorted[start : start + n])
-                start += n
+                torch.addmm(down_b[e], act, down[e], out=y_sorted[lo:hi]).mul_(w_sorted[lo:hi])
+
+        with record_function("moe.experts"):
+            used = [e for e, n in enumerate(counts) if n]
+            pool = self._expert_pool()
+            if pool is None:
+                run_experts(used)
+            else:
+                # one expert GEMM of ~100 rows barely feeds two cores; whole experts per core do
+                list(pool.map(run_experts, balance(used, counts, pool._max_workers)))
         with record_function("moe.combine"):
             out = torch.zeros(N, h.shape[1], dtype=torch.float32, device=h.device)
             out.index_add_(0, token_of, y_sorted.float())
             return out.to(h.dtype)
+
+
+def balance(experts: list[int], counts: list[int], parts: int) -> list[list[int]]:
+    """Experts split into `parts` lists of about equal rows: largest first, each to the lightest list."""
+    groups: list[list[int]] = [[] for _ in range(parts)]
+    load = [0] * parts
+    for e in sorted(experts, key=lambda e: -counts[e]):
+        i = load.index(min(load))
+        groups[i].append(e)
+        load[i] += counts[e]
+    return [g for g in groups if g]
 
 
 def banded_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, segments: torch.Tensor,
