@@ -22,18 +22,27 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 
-def make_documents(tokens_per_doc: int, total_tokens: int, seed: int) -> list[str]:
-    """Business-prose documents of about `tokens_per_doc` tokens (~4 characters a token)."""
+def make_documents(tokens_per_doc: int, total_tokens: int, seed: int, tokenizer=None) -> list[str]:
+    """Business-prose documents of `tokens_per_doc` tokens of `tokenizer` (without one: ~4 characters a token)."""
     from haremb_batch.corpus.generate import generate_documents
 
-    docs, text, want_chars = [], "", tokens_per_doc * 4
+    docs, text = [], ""
+    want_chars = tokens_per_doc * 4
     for row in generate_documents(10**9, seed=seed, split="train"):
         text += row["text"] + "\n\n"
-        if len(text) >= want_chars:
+        if len(text) < want_chars:
+            continue
+        if tokenizer is not None:
+            offsets = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+            if len(offsets) < tokens_per_doc:
+                want_chars = int(len(text) * tokens_per_doc / max(len(offsets), 1)) + 1
+                continue
+            docs.append(text[: offsets[tokens_per_doc - 1][1]])
+        else:
             docs.append(text[:want_chars])
-            text = ""
-            if len(docs) * tokens_per_doc >= total_tokens:
-                return docs
+        text, want_chars = "", tokens_per_doc * 4
+        if len(docs) * tokens_per_doc >= total_tokens:
+            return docs
     return docs
 
 
@@ -49,7 +58,31 @@ def build_real_shape_checkpoint(folder: Path) -> Path:
     return build_random_checkpoint(folder, tokenizer, num_hidden_layers=1, vocab_size=200064, **REAL_SLICE_SHAPE)
 
 
-def run_side(side: str, model: str, docs_file: str, seconds_budget: float) -> dict:
+def flops_per_token(config, tokens_per_window: int) -> float:
+    """Multiply-adds x2 of one token's forward: projections, the band of attention, routed experts, router, head."""
+    H, D, I = config.hidden_size, config.head_dim, config.intermediate_size
+    q, kv = config.num_attention_heads * D, config.num_key_value_heads * D
+    w, n = config.sliding_window, tokens_per_window
+    keys = sum(min(i + w, n - 1) - max(i - w, 0) + 1 for i in range(n)) / n  # mean keys a query sees in its band
+    per_layer = (2 * H * (2 * q + 2 * kv) + 4 * config.num_attention_heads * D * keys
+                 + 2 * config.num_experts_per_tok * (H * 2 * I + I * H) + 2 * H * config.num_local_experts)
+    return config.num_hidden_layers * per_layer + 2 * H * len(config.id2label)
+
+
+def matmul_peak_gflops(seconds: float = 3.0) -> float:
+    """fp32 GEMM rate of this machine now, at the expert GEMMs' width: the ceiling for an fp32 forward."""
+    import torch
+
+    a, b = torch.randn(4096, 640), torch.randn(640, 1280)
+    torch.mm(a, b)
+    runs, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        torch.mm(a, b)
+        runs += 1
+    return 2 * 4096 * 640 * 1280 * runs / (time.perf_counter() - start) / 1e9
+
+
+def run_side(side: str, model: str, docs_file: str, seconds_budget: float, docs_per_call: int) -> dict:
     """One side, in this process: warm up, then time whole passes over the documents."""
     import torch
 
@@ -73,7 +106,7 @@ def run_side(side: str, model: str, docs_file: str, seconds_budget: float) -> di
     run(docs[:2])
     done_docs, tokens, start = 0, 0, time.perf_counter()
     while done_docs < len(docs) and time.perf_counter() - start < seconds_budget:
-        chunk = docs[done_docs : done_docs + 8]
+        chunk = docs[done_docs : done_docs + docs_per_call]
         run(chunk)
         done_docs += len(chunk)
         tokens += count_tokens(chunk)
@@ -81,7 +114,7 @@ def run_side(side: str, model: str, docs_file: str, seconds_budget: float) -> di
     return {
         "side": side, "docs": done_docs, "tokens": tokens, "seconds": round(seconds, 3),
         "tokens_per_s": round(tokens / seconds, 1), "params": params, "dtype": dtype,
-        "threads": torch.get_num_threads(),
+        "threads": torch.get_num_threads(), "docs_per_call": docs_per_call,
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 
@@ -92,34 +125,51 @@ def main(argv=None) -> int:
     parser.add_argument("--lengths", default="250,1000,4000", help="tokens per document, one bucket each")
     parser.add_argument("--tokens", type=int, default=24000, help="tokens of documents per bucket")
     parser.add_argument("--seconds", type=float, default=60.0, help="time budget per side and bucket")
+    parser.add_argument("--docs-per-call", type=int, default=128,
+                        help="documents per call on both sides (128: what the job hands a CPU model actor)")
     parser.add_argument("--json", help="write the results here too")
     parser.add_argument("--side", choices=["engine", "pipeline"], help=argparse.SUPPRESS)
     parser.add_argument("--docs-file", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.side:
-        print(json.dumps(run_side(args.side, args.model, args.docs_file, args.seconds)))
+        print(json.dumps(run_side(args.side, args.model, args.docs_file, args.seconds, args.docs_per_call)))
         return 0
+
+    from transformers import AutoConfig, AutoTokenizer
 
     cache = Path(tempfile.gettempdir()) / "haremb-benchmark"
     model = args.model or str(build_real_shape_checkpoint(cache / "real-shape-1layer"))
+    config = AutoConfig.from_pretrained(model)
+    tokenizer = AutoTokenizer.from_pretrained(model)
+    peak = matmul_peak_gflops()
+    print(f"fp32 matmul (4096x640 @ 640x1280) on this machine now: {peak:.0f} GFLOP/s", flush=True)
     results = []
     for length in [int(x) for x in args.lengths.split(",")]:
         docs_file = cache / f"docs-{length}.json"
-        docs_file.write_text(json.dumps(make_documents(length, args.tokens, seed=length)))
+        docs_file.write_text(json.dumps(make_documents(length, args.tokens, seed=length, tokenizer=tokenizer)))
         row = {"tokens_per_doc": length}
         for side in ("pipeline", "engine"):
             out = subprocess.run([sys.executable, __file__, "--side", side, "--model", model, "--docs-file",
-                                  str(docs_file), "--seconds", str(args.seconds)], capture_output=True, text=True)
+                                  str(docs_file), "--seconds", str(args.seconds), "--docs-per-call",
+                                  str(args.docs_per_call)], capture_output=True, text=True)
             if out.returncode != 0:
                 print(out.stderr[-2000:], file=sys.stderr)
                 return 1
             row[side] = json.loads(out.stdout.strip().splitlines()[-1])
         row["speedup"] = round(row["engine"]["tokens_per_s"] / row["pipeline"]["tokens_per_s"], 2)
+        # model work per token (windows of at most 1024 tokens), to read each side's rate against the GEMM peak
+        flops = flops_per_token(config, min(length, 1024))
+        row["mflop_per_token"] = round(flops / 1e6, 2)
+        for side in ("pipeline", "engine"):
+            row[side]["gflop_per_s"] = round(row[side]["tokens_per_s"] * flops / 1e9, 1)
+        row["gflop_per_s_for_4x"] = round(4 * row["pipeline"]["gflop_per_s"], 1)
         results.append(row)
         print(f"{length:>6} tokens/doc: pipeline {row['pipeline']['tokens_per_s']:>8.0f} tok/s "
               f"({row['pipeline']['peak_rss_mib']:.0f} MiB)  engine {row['engine']['tokens_per_s']:>8.0f} tok/s "
-              f"({row['engine']['peak_rss_mib']:.0f} MiB)  x{row['speedup']}", flush=True)
-    summary = {"model": model, "results": results}
+              f"({row['engine']['peak_rss_mib']:.0f} MiB)  x{row['speedup']}  | {flops / 1e6:.1f} MFLOP/token: "
+              f"engine {row['engine']['gflop_per_s']:.0f} GFLOP/s, 4x the pipeline needs {row['gflop_per_s_for_4x']:.0f}",
+              flush=True)
+    summary = {"model": model, "matmul_peak_gflop_per_s": round(peak, 1), "results": results}
     if args.json:
         Path(args.json).write_text(json.dumps(summary, indent=2))
     return 0
