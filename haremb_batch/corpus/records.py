@@ -203,11 +203,11 @@ def _table(r: random.Random, fake: Faker) -> tuple[str, list[dict]]:
     for _ in range(r.randint(1, 5)):
         if text:
             text += "\n"
-        for i, (_, category) in enumerate(columns):
+        for i, (name, category) in enumerate(columns):
             if i:
                 text += sep
             if category is None:
-                text += DISTRACTORS[PLAIN_FIELDS[columns[i][0]]](r, fake).replace("\n", " ")
+                text += DISTRACTORS[PLAIN_FIELDS[name]](r, fake).replace("\n", " ")
                 continue
             value = VALUES[category](r, fake).strip().replace("\n", " ")
             spans.append({"start": len(text), "end": len(text) + len(value), "label": category})
