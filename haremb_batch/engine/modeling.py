@@ -83,17 +83,21 @@ class PrivacyFilterEngine:
         }
         self.inv_freq = inv_freq.to(device=device, dtype=torch.float32)
         self._pool: ThreadPoolExecutor | None = None
+        self._pool_threads = 0
         self.rope_scaling = rope_scaling
 
-    def _expert_pool(self) -> ThreadPoolExecutor | None:
+    def _expert_pool(self) -> tuple[ThreadPoolExecutor, int] | None:
         """On CPU with several intra-op threads: as many worker threads, each running its experts on one core."""
         threads = torch.get_num_threads()
         if self.device.type != "cpu" or threads < 2:
             return None
-        if self._pool is None or self._pool._max_workers != threads:
+        if self._pool is None or self._pool_threads != threads:
+            if self._pool is not None:
+                self._pool.shutdown(wait=False)
             self._pool = ThreadPoolExecutor(threads, thread_name_prefix="haremb-experts",
                                             initializer=torch.set_num_threads, initargs=(1,))
-        return self._pool
+            self._pool_threads = threads
+        return self._pool, threads
 
     def param_count(self) -> int:
         return sum(t.numel() for t in self.w.values())
@@ -168,12 +172,13 @@ class PrivacyFilterEngine:
 
         with record_function("moe.experts"):
             used = [e for e, n in enumerate(counts) if n]
-            pool = self._expert_pool()
-            if pool is None:
+            workers = self._expert_pool()
+            if workers is None:
                 run_experts(used)
             else:
+                pool, threads = workers
                 # one expert GEMM of ~100 rows barely feeds two cores; whole experts per core do
-                list(pool.map(run_experts, balance(used, counts, pool._max_workers)))
+                list(pool.map(run_experts, balance(used, counts, threads)))
         with record_function("moe.combine"):
             out = torch.zeros(N, h.shape[1], dtype=torch.float32, device=h.device)
             out.index_add_(0, token_of, y_sorted.float())
