@@ -121,7 +121,7 @@ NAME_LINES = ["Name: {first} {last}", "Dear {first} {last},", "Hi {first},", "Th
               "{first} {last} ({last_only})", "Mr. {last}", "Ms. {first} {last}", "Contact person: {first}"]
 
 
-def _key_variants(key: str, category: str) -> dict:
+def _key_variants(key: str) -> dict:
     return {"key": key, "Key": key[:1].upper() + key[1:], "KEY": key.upper(),
             "snake": key.lower().replace(" ", "_").replace(".", "").replace("#", "no").replace("/", "_")}
 
@@ -176,11 +176,11 @@ def record_document(r: random.Random, fake: Faker) -> tuple[str, list[dict], str
         filler = dict(weekday=DISTRACTORS["weekday"](r, fake), ticket=DISTRACTORS["ticket"](r, fake), word=fake.word())
         if roll < 0.5:  # a plain field: a key whose value is not PII, in the same frames
             key = r.choice(list(PLAIN_FIELDS))
-            add(frame.format(value=DISTRACTORS[PLAIN_FIELDS[key]](r, fake), **filler, **_key_variants(key, "")), [])
+            add(frame.format(value=DISTRACTORS[PLAIN_FIELDS[key]](r, fake), **filler, **_key_variants(key)), [])
             continue
         category = r.choice(list(KEYS))
         key = r.choice(KEYS[category])
-        add(frame.format(value="\x00v\x00", **filler, **_key_variants(key, category)), [("\x00v\x00", category)])
+        add(frame.format(value="\x00v\x00", **filler, **_key_variants(key)), [("\x00v\x00", category)])
         if r.random() < 0.2:
             add(DISTRACTORS[r.choice(["order_no", "amount", "version", "product", "sentence", "headline"])](r, fake), [])
     return text, spans, kind
