@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
+import re
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,12 +34,29 @@ class InputConfig:
     def text_columns(self) -> list[str]:
         return [self.text_column] if isinstance(self.text_column, str) else list(self.text_column)
 
+    def validate(self) -> None:
+        columns = self.text_columns
+        if not columns:
+            raise ConfigError("input.text_column must name at least one column, got []")
+        if any(not c for c in columns):
+            raise ConfigError("input.text_column: a column name is empty")
+        if len(set(columns)) != len(columns):
+            raise ConfigError(f"input.text_column names a column twice: {columns}")
+        if not self.id_column:
+            raise ConfigError("input.id_column must not be empty")
+
 
 @dataclass
 class OutputConfig:
     uri: str | None = None
     mode: Literal["skip_existing", "overwrite", "error_if_exists"] = "skip_existing"
     include_span_text: bool = False
+    quarantine_raw: bool = False  # copy unparseable input lines, only ever under quarantine_uri
+    quarantine_uri: str | None = None  # outside the output tree (and the input)
+
+    def validate(self) -> None:
+        if self.quarantine_raw and not self.quarantine_uri:
+            raise ConfigError("output.quarantine_raw needs output.quarantine_uri: raw lines never go into the output tree")
 
 
 @dataclass
@@ -51,6 +70,12 @@ class ModelConfig:
     dtype: Literal["auto", "float32", "bfloat16"] = "auto"
     experts_per_token: int | None = None
     device: str = "auto"  # auto (cuda when present), cpu, cuda, cuda:N
+
+    def validate(self) -> None:
+        if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", self.device):
+            raise ConfigError(f"model.device: {self.device!r} is not one of auto, cpu, cuda, cuda:N")
+        if self.experts_per_token is not None and self.experts_per_token < 1:
+            raise ConfigError(f"model.experts_per_token must be >= 1 or null, got {self.experts_per_token}")
 
 
 @dataclass
@@ -75,14 +100,41 @@ class DecodingConfig:
     def validate(self) -> None:
         if isinstance(self.biases, str) and self.biases not in ("zeros", "checkpoint"):
             raise ConfigError(f"decoding.biases must be 'zeros', 'checkpoint' or a map of biases, got {self.biases!r}")
+        if isinstance(self.biases, dict):
+            for name, value in self.biases.items():
+                if name not in BIAS_NAMES:
+                    raise ConfigError(f"decoding.biases: unknown transition bias {name!r} (known: {', '.join(BIAS_NAMES)})")
+                _check_number(value, f"decoding.biases.{name}")
         if isinstance(self.labels, str) and self.labels != "all":
             raise ConfigError(f"decoding.labels must be 'all' or a list of categories, got {self.labels!r}")
+        if isinstance(self.labels, list) and not self.labels:
+            raise ConfigError("decoding.labels must name at least one category, got [] (use 'all' for every one)")
+        scores = self.min_score.items() if isinstance(self.min_score, dict) else [(None, self.min_score)]
+        for label, value in scores:
+            key = "decoding.min_score" + (f".{label}" if label is not None else "")
+            _check_number(value, key, low=0.0, high=1.0)
+
+
+BIAS_NAMES = ("transition_bias_background_stay", "transition_bias_background_to_start",
+              "transition_bias_inside_to_continue", "transition_bias_inside_to_end",
+              "transition_bias_end_to_background", "transition_bias_end_to_start")
+
+
+def _check_number(value: Any, key: str, low: float | None = None, high: float | None = None) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ConfigError(f"{key}: {value!r} is not a finite number")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ConfigError(f"{key} must be in [{low:g}, {high:g}], got {value!r}")
 
 
 @dataclass
 class RedactionConfig:
     method: Literal["mask", "char", "remove", "hash", "replace"] = "mask"
     key_env: str = "HAREMB_KEY"
+
+    def validate(self) -> None:
+        if not self.key_env:
+            raise ConfigError("redaction.key_env must name an environment variable")
 
 
 @dataclass
@@ -92,6 +144,18 @@ class RuntimeConfig:
     cpus_per_actor: float | Literal["auto"] = "auto"
     docs_per_batch: int | Literal["auto"] = "auto"  # documents handed to an actor at a time
     batch_tokens: int | Literal["auto"] = "auto"  # tokens per forward pass
+    max_failed_fraction: float = 0.01  # more rows than this failing in the model or redaction fails the shard
+
+    def validate(self) -> None:
+        for name, low in (("actors", 1), ("docs_per_batch", 1), ("batch_tokens", 1)):
+            value = getattr(self, name)
+            if value != "auto" and value < low:
+                raise ConfigError(f"runtime.{name} must be >= {low} or auto, got {value}")
+        if self.gpus_per_actor != "auto" and self.gpus_per_actor < 0:
+            raise ConfigError(f"runtime.gpus_per_actor must be >= 0 or auto, got {self.gpus_per_actor}")
+        if self.cpus_per_actor != "auto" and self.cpus_per_actor <= 0:
+            raise ConfigError(f"runtime.cpus_per_actor must be > 0 or auto, got {self.cpus_per_actor}")
+        _check_number(self.max_failed_fraction, "runtime.max_failed_fraction", low=0.0, high=1.0)
 
 
 @dataclass
@@ -109,11 +173,15 @@ class JobConfig:
         return dataclasses.asdict(self)
 
     def digest(self) -> str:
-        """Identifies what changes outputs (not where they go, nor how the run is laid out)."""
+        """Identifies what changes outputs: not where they go, how the run is laid out, the credentials (io), the
+        model's location (its content has a digest of its own) nor the key (it has a fingerprint)."""
         d = self.to_dict()
-        for volatile in ("output", "io", "runtime"):
+        for volatile in ("io", "runtime"):
             d.pop(volatile)
+        d["output"] = {k: d["output"][k] for k in ("include_span_text", "quarantine_raw")}
         d["input"].pop("uri")
+        d["model"] = {k: d["model"][k] for k in ("dtype", "experts_per_token")}
+        d["redaction"].pop("key_env")
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()
 
 
@@ -216,9 +284,12 @@ def load_job_config(path: str | Path | None = None, overrides: list[str] = (), *
     for dotted, value in direct.items():
         if value is not None:
             data = merge(data, _nest(dotted.split("__"), value))
+    sections = {f.name for f in dataclasses.fields(JobConfig)}
     for section, values in data.items():
+        if section not in sections:
+            raise ConfigError(f"unknown configuration key {section} (known sections: {', '.join(sorted(sections))})")
         if not isinstance(values, dict):
-            raise ConfigError(f"configuration section {section!r} must be a mapping")
+            raise ConfigError(f"configuration section {section!r} must be a mapping of keys, got {values!r}")
     return build_section(JobConfig, data, "")
 
 

@@ -30,6 +30,14 @@ def text_hmac(text: str, key: bytes) -> str:
     return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+KEY_FINGERPRINT_LABEL = b"haremb-batch key fingerprint v1"
+
+
+def key_fingerprint(key: bytes) -> str:
+    """Names a key without revealing it: an HMAC of a fixed label under the key (never a plain hash of it)."""
+    return hmac.new(key, KEY_FINGERPRINT_LABEL, hashlib.sha256).hexdigest()
+
+
 def _label_digest(label: str, text: str, key: bytes) -> bytes:
     return hmac.new(key, f"{label}\x1f{text}".encode("utf-8"), hashlib.sha256).digest()
 

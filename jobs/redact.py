@@ -2,7 +2,7 @@
 [--model PATH_OR_ID] [--set KEY=VALUE ...]`. Runs the same under `ray job submit -- python jobs/redact.py ...`.
 
 Exit codes: 0 every shard done (or skipped as already done); 1 some shard failed (the others are complete);
-2 bad configuration or unreadable input, with one line saying why.
+2 bad configuration or unreadable input, with one line saying why; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from haremb_batch.config import ConfigError, load_job_config  # noqa: E402
+from haremb_batch.credentials import mask_text, storage_secrets  # noqa: E402
 from haremb_batch.engine.checkpoint import CheckpointError  # noqa: E402
 from haremb_batch.pipeline.shards import InputError  # noqa: E402
 
@@ -33,28 +34,46 @@ def parse_args(argv):
 def main(argv=None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    secrets: list[str] = []
     try:
         cfg = load_job_config(args.config, args.overrides, input__uri=args.input, output__uri=args.output,
                               model__path=args.model)
+        secrets = storage_secrets(cfg.io.storage_options)
         if not cfg.input.uri or not cfg.output.uri:
             raise ConfigError("--input and --output are required (or input.uri / output.uri in the config)")
         from haremb_batch.pipeline.job import run
 
-        report = run(cfg)
+        record = run(cfg)
+    except KeyboardInterrupt:
+        print("redact.py: interrupted; shards with a manifest are complete, rerun to finish the rest", file=sys.stderr)
+        return 130
     except (ConfigError, InputError, CheckpointError) as error:
-        print(f"redact.py: error: {error}", file=sys.stderr)
+        print(mask_text(f"redact.py: error: {error}", secrets), file=sys.stderr)
         return 2
-    except Exception as error:  # noqa: BLE001 - e.g. an unwritable output or a lost cluster: one line, exit 1
+    except Exception as error:  # noqa: BLE001 - e.g. a lost cluster: the worker's own error, one line, exit 1
+        from haremb_batch.pipeline.job import root_cause
+
+        cause = root_cause(error)
         logging.debug("job failed", exc_info=True)
-        print(f"redact.py: error: the job failed ({error.__class__.__name__}: {str(error).splitlines()[0] if str(error) else ''}); "
-              "shards with a manifest are complete, rerun to finish the rest", file=sys.stderr)
+        message = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+        print(mask_text(f"redact.py: error: {cause.__class__.__name__}: {message}; shards with a manifest are "
+                        "complete, rerun to finish the rest", secrets), file=sys.stderr)
         return 1
-    shards = report["shards"]
-    print(f"{shards['done']} shards done, {shards['skipped']} skipped, {shards['failed']} failed; "
-          f"{report['rows']['in']} rows ({report['rows']['quarantined']} quarantined), "
-          f"{report['entities']['total']} entities, {report['tokens_per_s']:.0f} tokens/s. "
-          f"Outputs in {cfg.output.uri} (report: {cfg.output.uri.rstrip('/')}/_report.json)")
-    return 1 if shards["failed"] else 0
+    print(mask_text(summary(record, cfg.output.uri), secrets))
+    for warning in record["warnings"]:
+        print(f"WARNING: {warning}", file=sys.stderr)
+    for source, reason in list(record["failed"].items())[:5]:
+        print(mask_text(f"redact.py: shard {source} failed: {reason}", secrets), file=sys.stderr)
+    return 1 if record["shards"]["failed"] else 0
+
+
+def summary(record: dict, output: str) -> str:
+    shards, rows, entities = record["shards"], record["rows"], record["entities"]
+    kept = ", ".join(f"{label}: {n}" for label, n in entities["kept_per_label"].items())
+    return (f"{shards['done']} shards done, {shards['skipped']} skipped, {shards['failed']} failed; "
+            f"{rows['in']} rows ({rows['quarantined']} quarantined), {entities['redacted']} entities redacted, "
+            f"{entities['kept']} kept{f' ({kept})' if kept else ''}, {record['tokens_per_s']:.0f} tokens/s. "
+            f"Outputs in {output} (report: {output.rstrip('/')}/_report.json, this run: _runs/{record['run']}.json)")
 
 
 if __name__ == "__main__":

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import zstandard
 
 from haremb_batch import Span, redact_text
 from haremb_batch.pipeline.schemas import entity_schema
@@ -36,17 +38,35 @@ def write_shards(root: Path, texts: list[str]) -> dict[str, int]:
         for i, t in enumerate(texts[16:20]):
             f.write(json.dumps({"text": t}) + "\n")
     (root / "d.json").write_text(json.dumps({"id": "only", "text": texts[20]}) + "\n", encoding="utf-8")
+    # same name, another format: every output name keeps the extension, so the two never collide
+    pq.write_table(pa.table({"id": ["dp0", "dp1"], "text": texts[21:23]}), root / "d.parquet")
+    (root / "nested" / "e.ndjson.zst").write_bytes(zstandard.ZstdCompressor().compress(
+        "".join(json.dumps({"text": t, "n": i}) + "\n" for i, t in enumerate(texts[23:26])).encode("utf-8")))
+    (root / "UPPER.JSONL").write_text("".join(json.dumps({"text": t}) + "\n" for t in texts[26:28]), encoding="utf-8")
     (root / "empty.jsonl").write_text("")
     (root / "notes.txt").write_text("not a shard")
-    return {"a.parquet": 12, "nested/deeper/b.jsonl": 11, "nested/c.jsonl.gz": 4, "d.json": 1, "empty.jsonl": 0}
+    (root / "table.csv").write_text("text\nnot a shard either\n")
+    return {"a.parquet": 12, "nested/deeper/b.jsonl": 11, "nested/c.jsonl.gz": 4, "d.json": 1, "d.parquet": 2,
+            "nested/e.ndjson.zst": 3, "UPPER.JSONL": 2, "empty.jsonl": 0}
+
+
+SHARD_TEXTS = 28  # texts write_shards needs
+
+
+def shard_bytes(path: Path) -> bytes:
+    """A JSON Lines shard's bytes, decompressed."""
+    data = path.read_bytes()
+    if path.name.lower().endswith(".gz"):
+        return gzip.decompress(data)
+    if path.name.lower().endswith(".zst"):
+        return zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data)).read()
+    return data
 
 
 def read_rows(path: Path) -> list[dict]:
     if path.suffix == ".parquet":
         return pq.read_table(path).to_pylist()
-    opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+    return [json.loads(line) for line in shard_bytes(path).decode("utf-8").splitlines() if line.strip()]
 
 
 def check_outputs(inp: Path, out: Path, expected_rows: dict[str, int], method: str = "mask", key: bytes | None = None) -> dict:
@@ -54,12 +74,16 @@ def check_outputs(inp: Path, out: Path, expected_rows: dict[str, int], method: s
     totals = {"redacted": 0, "quarantined": 0, "entities": 0}
     for rel, n_rows in expected_rows.items():
         manifest = json.loads((out / "_manifest" / f"{rel}.json").read_text())
-        stem = rel[: -len(".jsonl.gz")] if rel.endswith(".jsonl.gz") else rel.rsplit(".", 1)[0]
         assert manifest["rows_in"] == n_rows == manifest["rows_redacted"] + manifest["rows_quarantined"]
         originals = read_rows(inp / rel) if not rel.endswith("b.jsonl") else None
         redacted = read_rows(out / "redacted" / rel)
-        quarantine = [json.loads(l) for l in (out / "quarantine" / f"{stem}.jsonl").read_text().splitlines()]
-        entities = pq.read_table(out / "entities" / f"{stem}.parquet")
+        quarantine = [json.loads(l) for l in (out / "quarantine" / f"{rel}.jsonl").read_text().splitlines()]
+        entities = pq.read_table(out / "entities" / f"{rel}.parquet")
+        for q in quarantine:  # where the row is and why, never its content; the bytes give the line back
+            assert set(q) == {"source", "row", "id", "reason", "offset", "length"}, q
+            if not rel.endswith(".parquet"):
+                line = shard_bytes(inp / rel)[q["offset"]: q["offset"] + q["length"]]
+                assert [l for l in shard_bytes(inp / rel).split(b"\n") if l.strip()][q["row"]] == line
         assert entities.schema.equals(entity_schema(False)), entities.schema
         assert len(redacted) == manifest["rows_redacted"] and len(quarantine) == manifest["rows_quarantined"]
         quarantined_rows = {q["row"] for q in quarantine}

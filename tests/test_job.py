@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -16,37 +14,29 @@ from pathlib import Path
 import pytest
 
 from conftest import faker_texts
-from jobdata import check_outputs, write_shards
+from jobdata import SHARD_TEXTS, check_outputs, write_shards
+from raycluster import RAY, start_head
 
 REPO = Path(__file__).resolve().parent.parent
 KEY = "test-key-not-secret"
-RAY = shutil.which("ray") or str(Path(sys.executable).parent / "ray")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
 def ray_cluster():
-    """One cluster for the module, started the way users start one (`ray start --head`), token auth on.
+    """One cluster for the session, started the way users start one (`ray start --head`), token auth on.
 
     In-process tests join it with ray.init(address=...), the CLI through RAY_ADDRESS, and `ray job submit`
-    through its dashboard. Teardown stops every Ray process on the machine (`ray stop`).
+    through its dashboard. Teardown stops this cluster's processes only (tests/raycluster.py).
     """
     import ray
 
-    port, dashboard = free_port(), free_port()
-    start = subprocess.run([RAY, "start", "--head", f"--port={port}", "--num-cpus=2", "--include-dashboard=true",
-                            f"--dashboard-port={dashboard}", "--disable-usage-stats"],
-                           capture_output=True, text=True, timeout=300)
-    assert start.returncode == 0, start.stderr[-2000:]
-    ray.init(address=f"127.0.0.1:{port}", logging_level="ERROR", log_to_driver=False)
-    yield {"address": f"127.0.0.1:{port}", "dashboard": f"http://127.0.0.1:{dashboard}"}
-    ray.shutdown()
-    subprocess.run([RAY, "stop", "--force"], capture_output=True, timeout=120)
+    head = start_head(num_cpus=2, dashboard=True)
+    try:
+        ray.init(address=head.address, logging_level="ERROR", log_to_driver=False)
+        yield {"address": head.address, "dashboard": head.dashboard, "node": head}
+    finally:
+        ray.shutdown()
+        head.stop()
 
 
 @pytest.fixture()
@@ -65,48 +55,64 @@ def run_job(inp, out, model, *overrides):
 @pytest.fixture(scope="module")
 def shards(tmp_path_factory):
     root = tmp_path_factory.mktemp("shards")
-    return root, write_shards(root, faker_texts(21, seed=11))
+    return root, write_shards(root, faker_texts(SHARD_TEXTS, seed=11))
 
 
 def test_job_end_to_end(ray_cluster, keyed, shards, checkpoint_1layer, tmp_path):
     inp, expected = shards
     out = tmp_path / "out"
     report = run_job(inp, out, checkpoint_1layer, "runtime.docs_per_batch=5")
-    assert report["shards"] == {"total": 5, "done": 5, "skipped": 0, "failed": 0}
+    n = len(expected)
+    assert report["shards"] == {"total": n, "done": n, "skipped": 0, "failed": 0}
+    assert report["skipped_files"] == {".txt": 1, ".csv": 1}
     totals = check_outputs(inp, out, expected, "mask", KEY.encode())
     assert report["rows"]["in"] == sum(expected.values()) == totals["redacted"] + totals["quarantined"]
     assert totals["quarantined"] == 2 and totals["entities"] > 20
-    reasons = [json.loads(l) for l in (out / "quarantine" / "nested" / "deeper" / "b.jsonl").read_text().splitlines()]
-    assert "not valid JSON" in reasons[0]["reason"] and reasons[0]["raw"] == "{this is not json"
+    reasons = [json.loads(l) for l in (out / "quarantine" / "nested" / "deeper" / "b.jsonl.jsonl").read_text().splitlines()]
+    assert "not valid JSON" in reasons[0]["reason"] and "raw" not in reasons[0]
+    assert (inp / "nested" / "deeper" / "b.jsonl").read_bytes()[reasons[0]["offset"]:][: reasons[0]["length"]] == b"{this is not json"
     assert "not a string" in reasons[1]["reason"] and reasons[1]["id"] == "98"
     assert sorted(p.relative_to(out / "redacted").as_posix() for p in (out / "redacted").rglob("*") if p.is_file()) == sorted(expected)
+    assert (out / "entities" / "d.json.parquet").exists() and (out / "entities" / "d.parquet.parquet").exists()
     assert not (out / "_parts").exists() or not any((out / "_parts").rglob("*.parquet"))
     saved = json.loads((out / "_report.json").read_text())
-    assert saved["config"]["chunking"]["max_tokens"] == 1024 and KEY not in (out / "_report.json").read_text()
+    assert saved["rows"] == report["rows"] and saved["shards"] == {"done": n, "failed": 0}
+    record = json.loads((out / "_runs" / f"{report['run']}.json").read_text())
+    assert record["config"]["chunking"]["max_tokens"] == 1024 and record["status"] == "ok"
+    manifest = json.loads((out / "_manifest" / "a.parquet.json").read_text())
+    assert set(manifest) >= {"config_digest", "model_digest", "key_fingerprint"}
+    assert manifest["key_fingerprint"] and KEY not in json.dumps(manifest)
+    for path in out.rglob("*"):
+        assert not path.is_file() or KEY.encode() not in path.read_bytes(), path
 
 
 def test_rerun_skips_done_shards_and_redoes_a_deleted_manifest(ray_cluster, keyed, shards, checkpoint_1layer, tmp_path):
     inp, expected = shards
     out = tmp_path / "out"
-    run_job(inp, out, checkpoint_1layer, "redaction.method=hash")
+    n = len(expected)
+    full = run_job(inp, out, checkpoint_1layer, "redaction.method=hash")
     first = {p: p.read_bytes() for p in sorted((out / "redacted").rglob("*")) if p.is_file()}
     again = run_job(inp, out, checkpoint_1layer, "redaction.method=hash")
-    assert again["shards"]["skipped"] == 5 and again["shards"]["done"] == 0
+    assert again["shards"]["skipped"] == n and again["shards"]["done"] == 0
     (out / "_manifest" / "a.parquet.json").unlink()
     redo = run_job(inp, out, checkpoint_1layer, "redaction.method=hash")
-    assert redo["shards"]["done"] == 1 and redo["shards"]["skipped"] == 4
+    assert redo["shards"]["done"] == 1 and redo["shards"]["skipped"] == n - 1
     assert {p: p.read_bytes() for p in first} == first  # deterministic: the redone shard is byte-identical
     check_outputs(inp, out, expected, "hash", KEY.encode())
+    # the output's report still describes every shard, whichever run finished it; each run has its own record
+    report = json.loads((out / "_report.json").read_text())
+    assert report["rows"] == full["rows"] and report["entities"] == full["entities"]
+    assert len(list((out / "_runs").glob("*.json"))) == 3 and redo["rows"]["in"] == 12
     changed = run_job(inp, out, checkpoint_1layer, "redaction.method=char")  # another config: nothing is skipped
-    assert changed["shards"]["done"] == 5
+    assert changed["shards"]["done"] == n and set(changed["redone"].values()) == {"the configuration changed"}
 
 
 def test_failing_shard_leaves_others_done(ray_cluster, keyed, checkpoint_1layer, tmp_path):
     inp = tmp_path / "in"
-    write_shards(inp, faker_texts(21, seed=12))
+    write_shards(inp, faker_texts(SHARD_TEXTS, seed=12))
     (inp / "corrupt.parquet").write_bytes(b"PAR1 this is not parquet")
     report = run_job(inp, tmp_path / "out", checkpoint_1layer)
-    assert report["shards"]["failed"] == 1 and report["shards"]["done"] == 5
+    assert report["shards"]["failed"] == 1 and report["shards"]["done"] == 8
     assert "corrupt.parquet" in report["failed"]
     assert not (tmp_path / "out" / "_manifest" / "corrupt.parquet.json").exists()
 
@@ -115,7 +121,7 @@ def test_killed_actor_loses_and_duplicates_nothing(ray_cluster, keyed, checkpoin
     from ray.util.state import list_actors
 
     inp = tmp_path / "in"
-    expected = write_shards(inp, faker_texts(21, seed=13))
+    expected = write_shards(inp, faker_texts(SHARD_TEXTS, seed=13))
     extra = faker_texts(300, seed=14)
     (inp / "big.jsonl").write_text("".join(json.dumps({"text": t}) + "\n" for t in extra))
     expected["big.jsonl"] = len(extra)
@@ -171,7 +177,7 @@ def test_cli_runs_and_joins_the_running_cluster(ray_cluster, shards, checkpoint_
                              str(tmp_path / "out"), "--model", str(checkpoint_1layer)],
                             capture_output=True, text=True, env=env, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "5 shards done" in result.stdout
+    assert "8 shards done" in result.stdout
     check_outputs(inp, tmp_path / "out", expected, "mask", KEY.encode())
 
 
@@ -200,7 +206,7 @@ def test_job_reads_and_writes_s3(ray_cluster, keyed, shards, checkpoint_1layer, 
         s3.put_file(str(inp / rel), f"lake/raw/{rel}")
     sets = [f"io.storage_options={json.dumps(options)}"]
     report = run_job("s3://lake/raw/", "s3://lake/clean", checkpoint_1layer, *sets)
-    assert report["shards"]["done"] == 5
+    assert report["shards"]["done"] == len(expected)
     local = tmp_path / "fetched"
     s3.get("lake/clean/", str(local), recursive=True)
     check_outputs(inp, local, expected, "mask", KEY.encode())
@@ -217,5 +223,5 @@ def test_ray_job_submit(ray_cluster, shards, checkpoint_1layer, tmp_path):
          "python", "jobs/redact.py", "--input", str(inp), "--output", str(out), "--model", str(checkpoint_1layer)],
         env=env, capture_output=True, text=True, timeout=900, cwd=REPO)
     assert submit.returncode == 0, (submit.stdout[-3000:], submit.stderr[-2000:])
-    assert "5 shards done" in submit.stdout
+    assert "8 shards done" in submit.stdout
     check_outputs(inp, out, expected, "mask", KEY.encode())

@@ -88,6 +88,22 @@ def check_checkpoint_folder(folder: Path) -> dict:
     return config
 
 
+def model_content_digest(folder: Path) -> str:
+    """sha256 over the names and bytes of the files that decide predictions (weights, config, tokenizer,
+    calibration); documentation (*.md) and hidden files do not count. Outputs record it so that a rerun notices
+    when the files behind a model path changed."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".md"
+                   and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    for path in files:
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 24):
+                digest.update(chunk)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
 def load_checkpoint(model: str | os.PathLike | None) -> Checkpoint:
     folder = resolve_model_folder(model)
     check_checkpoint_folder(folder)

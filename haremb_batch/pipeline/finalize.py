@@ -7,13 +7,15 @@ import hashlib
 import json
 import time
 import uuid
+from collections import Counter
+from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .schemas import entity_schema, part_schema
-from .shards import OutputPaths, Shard
+from .shards import OutputPaths, Shard, raw_quarantine_path
 
 
 class AccountingError(RuntimeError):
@@ -60,6 +62,16 @@ def _parquet_bytes(table: pa.Table) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
+def _compress(data: bytes, compression: str | None) -> bytes:
+    if compression == "gzip":
+        return gzip.compress(data, mtime=0)  # no timestamp: a redone shard is byte-identical
+    if compression == "zstd":
+        import zstandard
+
+        return zstandard.ZstdCompressor().compress(data)
+    return data
+
+
 def redacted_shard_bytes(fs_in, shard: Shard, outcomes: pa.Table, text_columns: list[str]) -> bytes:
     """The input shard with quarantined rows dropped and text columns replaced; other columns untouched."""
     ok = pc.equal(outcomes.column("status"), "ok")
@@ -73,7 +85,7 @@ def redacted_shard_bytes(fs_in, shard: Shard, outcomes: pa.Table, text_columns: 
             values = pa.array([r[c] for r in redacted], type=table.schema.field(name).type)
             table = table.set_column(index, table.schema.field(name), values)
         return _parquet_bytes(table)
-    with fs_in.open(shard.path, "rb", compression="infer") as f:
+    with fs_in.open(shard.path, "rb", compression=shard.compression) as f:
         lines = [line for line in f.read().split(b"\n") if line.strip()]
     keep = ok.to_pylist()
     out_lines, it = [], iter(redacted)
@@ -85,37 +97,71 @@ def redacted_shard_bytes(fs_in, shard: Shard, outcomes: pa.Table, text_columns: 
             obj[name] = value
         out_lines.append(json.dumps(obj, ensure_ascii=False))
     data = ("\n".join(out_lines) + ("\n" if out_lines else "")).encode("utf-8")
-    return gzip.compress(data, mtime=0) if shard.relative.endswith(".gz") else data
+    return _compress(data, shard.compression)
+
+
+class ShardFailure(RuntimeError):
+    """Too many rows failed in the model or in redaction: a systematic failure, not bad input. No outputs."""
+
+
+@dataclass(frozen=True)
+class FinalizeOptions:
+    text_columns: list[str]
+    include_span_text: bool
+    identity: dict  # config_digest, model_digest, key_fingerprint: what produced the outputs
+    max_failed_fraction: float = 0.01
+    raw_quarantine: tuple | None = None  # (filesystem, root) with output.quarantine_raw, else None
+
+
+def check_failures(outcomes: pa.Table, shard_rows: int, max_fraction: float) -> None:
+    """Rows quarantined by the model or redaction (not malformed input) beyond the allowed share fail the shard."""
+    causes = outcomes.column("cause").to_pylist()
+    failed = [i for i, cause in enumerate(causes) if cause in ("model", "redaction")]
+    if failed and len(failed) > max_fraction * shard_rows:
+        first = outcomes.column("reason")[failed[0]].as_py()
+        raise ShardFailure(f"{len(failed)} of {shard_rows} rows failed in the model or redaction (more than "
+                           f"runtime.max_failed_fraction={max_fraction:g}); first error: {first}")
 
 
 def finalize_shard(fs_in, fs_out, paths: OutputPaths, shard: Shard, parts: list[str], shard_rows: int,
-                   text_columns: list[str], include_span_text: bool, config_digest: str) -> dict:
+                   options: FinalizeOptions) -> dict:
     outcomes = merge_parts(fs_out, parts, shard_rows)
+    check_failures(outcomes, shard_rows, options.max_failed_fraction)
     statuses = outcomes.column("status").to_pylist()
-    files = {"redacted": _write_atomically(fs_out, paths.redacted(shard), redacted_shard_bytes(fs_in, shard, outcomes, text_columns))}
+    files = {"redacted": _write_atomically(fs_out, paths.redacted(shard), redacted_shard_bytes(fs_in, shard, outcomes, options.text_columns))}
 
     ok_rows = outcomes.filter(pc.equal(outcomes.column("status"), "ok"))
     entity_rows = [e for es in ok_rows.column("entities").to_pylist() for e in es]
-    entities = pa.Table.from_pylist(entity_rows, schema=entity_schema(include_span_text))
+    entities = pa.Table.from_pylist(entity_rows, schema=entity_schema(options.include_span_text))
     files["entities"] = _write_atomically(fs_out, paths.entities(shard), _parquet_bytes(entities))
 
-    quarantined = [
-        {"source": shard.relative, "row": r["row"], "id": r["doc_id"], "reason": r["reason"], **({"raw": r["raw"]} if r["raw"] is not None else {})}
-        for r in outcomes.filter(pc.equal(outcomes.column("status"), "quarantined")).select(["row", "doc_id", "reason", "raw"]).to_pylist()
-    ]
-    q_data = "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in quarantined).encode("utf-8")
-    files["quarantine"] = _write_atomically(fs_out, paths.quarantine(shard), q_data)
+    quarantined = outcomes.filter(pc.equal(outcomes.column("status"), "quarantined")).to_pylist()
+    records = [{"source": shard.relative, "row": r["row"], "id": r["doc_id"], "reason": r["reason"],
+                "offset": r["offset"], "length": r["length"]} for r in quarantined]
+    files["quarantine"] = _write_atomically(fs_out, paths.quarantine(shard), _jsonl_bytes(records))
+    raw_file = None
+    if options.raw_quarantine is not None:
+        fs_raw, raw_root = options.raw_quarantine
+        raw = [{**record, "raw": r["raw"]} for record, r in zip(records, quarantined) if r["raw"] is not None]
+        raw_file = _write_atomically(fs_raw, raw_quarantine_path(raw_root, shard), _jsonl_bytes(raw))
 
-    labels: dict[str, int] = {}
+    redacted_per_label, kept_per_label, per_detector = Counter(), Counter(), Counter()
     for e in entity_rows:
-        if e["action"] == "redacted":
-            labels[e["label"]] = labels.get(e["label"], 0) + 1
+        (redacted_per_label if e["action"] == "redacted" else kept_per_label)[e["label"]] += 1
+        per_detector[e["detector"]] += 1
     manifest = {
         "source": shard.relative, "source_bytes": shard.size, "format": shard.format,
         "rows_in": shard_rows, "rows_redacted": statuses.count("ok"), "rows_quarantined": statuses.count("quarantined"),
-        "entities": len(entity_rows), "entities_redacted": sum(labels.values()), "entities_per_label": labels,
+        "rows_quarantined_per_cause": dict(sorted(Counter(r["cause"] for r in quarantined).items())),
+        "entities": len(entity_rows), "entities_redacted": sum(redacted_per_label.values()),
+        "entities_kept": sum(kept_per_label.values()),
+        "entities_per_label": dict(sorted(redacted_per_label.items())),
+        "entities_kept_per_label": dict(sorted(kept_per_label.items())),
+        "entities_per_detector": dict(sorted(per_detector.items())),
         "tokens": int(pc.sum(outcomes.column("tokens")).as_py() or 0),
-        "files": files, "config_digest": config_digest, "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "files": files, **options.identity,
+        **({"quarantine_raw": raw_file} if raw_file else {}),
+        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     if manifest["rows_in"] != manifest["rows_redacted"] + manifest["rows_quarantined"]:
         raise AccountingError(f"rows_in {shard_rows} != redacted + quarantined")
@@ -123,22 +169,45 @@ def finalize_shard(fs_in, fs_out, paths: OutputPaths, shard: Shard, parts: list[
     return manifest
 
 
-def manifest_is_valid(fs_out, paths: OutputPaths, shard: Shard, config_digest: str) -> bool:
-    """A finished shard: its manifest parses, matches the input and config, and its files are there."""
+def _jsonl_bytes(records: list[dict]) -> bytes:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
+
+
+IDENTITY_FIELDS = {"config_digest": "the configuration changed", "model_digest": "the model files changed",
+                   "key_fingerprint": "the key changed"}
+
+
+def manifest_problem(fs_out, paths: OutputPaths, shard: Shard, identity: dict) -> str | None:
+    """None for a finished shard (its manifest parses, matches the input, the config, the model and the key,
+    and its files are there); otherwise why it must be redone."""
     try:
         with fs_out.open(paths.manifest(shard), "rb") as f:
             manifest = json.loads(f.read())
-        if manifest.get("config_digest") != config_digest or manifest.get("source_bytes") != shard.size:
-            return False
-        return all(fs_out.exists(entry["path"]) and fs_out.size(entry["path"]) == entry["bytes"]
-                   for entry in manifest["files"].values())
-    except (FileNotFoundError, KeyError, ValueError, TypeError):
-        return False
+    except FileNotFoundError:
+        return "not done yet"
+    except ValueError:
+        return "its manifest is not valid JSON"
+    try:
+        if manifest.get("source_bytes") != shard.size:
+            return f"the input changed size ({manifest.get('source_bytes')} -> {shard.size} bytes)"
+        for name, why in IDENTITY_FIELDS.items():
+            if manifest.get(name) != identity.get(name):
+                return why
+        for entry in manifest["files"].values():
+            if not fs_out.exists(entry["path"]) or fs_out.size(entry["path"]) != entry["bytes"]:
+                return f"output {entry['path']} is missing or changed"
+    except (KeyError, TypeError, AttributeError):
+        return "its manifest is incomplete"
+    return None
 
 
-def remove_shard_outputs(fs_out, paths: OutputPaths, shard: Shard) -> None:
+def remove_shard_outputs(fs_out, paths: OutputPaths, shard: Shard, raw_quarantine: tuple | None = None) -> None:
     for path in (paths.manifest(shard), paths.redacted(shard), paths.entities(shard), paths.quarantine(shard)):
         if fs_out.exists(path):
             fs_out.rm(path)
     if fs_out.exists(paths.parts(shard.relative)):
         fs_out.rm(paths.parts(shard.relative), recursive=True)
+    if raw_quarantine is not None:
+        fs_raw, raw_root = raw_quarantine
+        if fs_raw.exists(raw_quarantine_path(raw_root, shard)):
+            fs_raw.rm(raw_quarantine_path(raw_root, shard))

@@ -18,11 +18,14 @@ class ShardError(RuntimeError):
     """The shard as a whole cannot be processed (unreadable, a text column missing): it fails, others go on."""
 
 
-def read_documents(fs, shard: Shard, text_columns: list[str], id_column: str) -> Iterator[pa.Table]:
-    """Document rows of DOCUMENT_SCHEMA in blocks, in shard order."""
-    reader = _parquet_rows if shard.format == "parquet" else _jsonl_rows
+def read_documents(fs, shard: Shard, text_columns: list[str], id_column: str, keep_raw: bool = False) -> Iterator[pa.Table]:
+    """Document rows of DOCUMENT_SCHEMA in blocks, in shard order. An unparseable JSON line carries its
+    byte offset and length in the (decompressed) shard; its text only with `keep_raw`."""
     rows: list[dict] = []
-    items = list(reader(fs, shard, text_columns, id_column))
+    if shard.format == "parquet":
+        items = list(_parquet_rows(fs, shard, text_columns, id_column))
+    else:
+        items = list(_jsonl_rows(fs, shard, text_columns, id_column, keep_raw))
     for item in items:
         item["shard_rows"] = len(items)
         rows.append(item)
@@ -33,11 +36,14 @@ def read_documents(fs, shard: Shard, text_columns: list[str], id_column: str) ->
         yield pa.Table.from_pylist(rows, schema=DOCUMENT_SCHEMA)
 
 
-def _document(shard: Shard, row: int, doc_id, texts=None, reason: str | None = None, raw: str | None = None) -> dict:
+def _document(shard: Shard, row: int, doc_id, texts=None, reason: str | None = None, raw: str | None = None,
+              where: tuple[int, int] | None = None) -> dict:
     return {
         "source": shard.relative, "row": row,
         "doc_id": str(doc_id) if doc_id is not None else f"{shard.relative}#{row}",
-        "texts": texts, "status": "ok" if reason is None else "quarantined", "reason": reason, "raw": raw,
+        "texts": texts, "status": "ok" if reason is None else "quarantined", "reason": reason,
+        "cause": None if reason is None else "input", "raw": raw,
+        "offset": where[0] if where else None, "length": where[1] if where else None,
     }
 
 
@@ -66,37 +72,41 @@ def _parquet_rows(fs, shard: Shard, text_columns: list[str], id_column: str) -> 
             yield _document(shard, row, ids[row], texts=[values[row] if values is not None else None for _, values, _ in columns])
 
 
-def _jsonl_rows(fs, shard: Shard, text_columns: list[str], id_column: str) -> Iterator[dict]:
+def _jsonl_rows(fs, shard: Shard, text_columns: list[str], id_column: str, keep_raw: bool) -> Iterator[dict]:
     try:
-        with fs.open(shard.path, "rb", compression="infer") as f:
+        with fs.open(shard.path, "rb", compression=shard.compression) as f:
             lines = f.read().split(b"\n")
     except Exception as error:
         raise ShardError(f"cannot read JSONL shard {shard.relative}: {error.__class__.__name__}: {error}") from error
-    row = 0
+    row, offset = 0, 0
     for line in lines:
+        where, offset = (offset, len(line)), offset + len(line) + 1
         if not line.strip():
             continue  # blank lines are not rows
-        yield _parse_line(shard, row, line, text_columns, id_column)
+        yield _parse_line(shard, row, line, text_columns, id_column, where, keep_raw)
         row += 1
 
 
-def _parse_line(shard: Shard, row: int, line: bytes, text_columns: list[str], id_column: str) -> dict:
-    raw = line.decode("utf-8", errors="replace").rstrip("\r")
+def _parse_line(shard: Shard, row: int, line: bytes, text_columns: list[str], id_column: str,
+                where: tuple[int, int], keep_raw: bool) -> dict:
+    raw = line.decode("utf-8", errors="replace").rstrip("\r") if keep_raw else None
     try:
         obj = json.loads(line.decode("utf-8"))
     except UnicodeDecodeError:
-        return _document(shard, row, None, reason="line is not valid UTF-8", raw=raw)
+        return _document(shard, row, None, reason="line is not valid UTF-8", raw=raw, where=where)
     except json.JSONDecodeError as error:
-        return _document(shard, row, None, reason=f"line is not valid JSON ({error.msg} at column {error.colno})", raw=raw)
+        return _document(shard, row, None, reason=f"line is not valid JSON ({error.msg} at column {error.colno})",
+                         raw=raw, where=where)
     if not isinstance(obj, dict):
-        return _document(shard, row, None, reason=f"line is a JSON {type(obj).__name__}, not an object", raw=raw)
+        return _document(shard, row, None, reason=f"line is a JSON {type(obj).__name__}, not an object", raw=raw, where=where)
     doc_id = obj.get(id_column)
     texts = []
     for name in text_columns:
         if name not in obj:
-            return _document(shard, row, doc_id, reason=f"row has no field {name!r}")
+            return _document(shard, row, doc_id, reason=f"row has no field {name!r}", where=where)
         value = obj[name]
         if value is not None and not isinstance(value, str):
-            return _document(shard, row, doc_id, reason=f"field {name!r} is a JSON {type(value).__name__}, not a string")
+            return _document(shard, row, doc_id, reason=f"field {name!r} is a JSON {type(value).__name__}, not a string",
+                             where=where)
         texts.append(value)
     return _document(shard, row, doc_id, texts=texts)

@@ -10,7 +10,10 @@ DOCUMENT_SCHEMA = pa.schema([
     ("texts", pa.list_(pa.string())),  # one per text column; null when the row is quarantined
     ("status", pa.string()),  # ok | quarantined
     ("reason", pa.string()),
-    ("raw", pa.string()),  # the raw line, when it could not be parsed
+    ("cause", pa.string()),  # why a row is quarantined: input (malformed), model, redaction
+    ("raw", pa.string()),  # the raw line when it could not be parsed, only with output.quarantine_raw
+    ("offset", pa.int64()),  # JSON Lines: byte offset of the line in the (decompressed) shard
+    ("length", pa.int64()),  # and its length in bytes, without the newline
     ("shard_rows", pa.int64()),  # rows in the whole shard: lets the driver see when a shard is complete
 ])
 
@@ -36,7 +39,7 @@ ENTITY_FIELDS = [
     ("score", pa.float32()),
     ("text_hmac", pa.string()),
     ("replacement", pa.string()),
-    ("detector", pa.string()),  # model | rule | deny_list
+    ("detector", pa.string()),  # model (rule, deny_list, allow_list or detectors joined by +)
     ("action", pa.string()),  # redacted | kept
 ]
 
@@ -52,16 +55,14 @@ def part_schema(include_span_text: bool) -> pa.Schema:
         ("doc_id", pa.string()),
         ("status", pa.string()),
         ("reason", pa.string()),
+        ("cause", pa.string()),
         ("raw", pa.string()),
+        ("offset", pa.int64()),
+        ("length", pa.int64()),
         ("redacted", pa.list_(pa.string())),
         ("tokens", pa.int64()),
         ("entities", pa.list_(pa.struct(entity_schema(include_span_text)))),
     ])
 
-QUARANTINE_SCHEMA = pa.schema([
-    ("source", pa.string()),
-    ("row", pa.int64()),
-    ("id", pa.string()),
-    ("reason", pa.string()),
-    ("raw", pa.string()),
-])
+# quarantine/<relative>.jsonl: where the row is and why, never its content
+QUARANTINE_FIELDS = ("source", "row", "id", "reason", "offset", "length")

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 import fsspec
 
-SUFFIXES = {".parquet": "parquet", ".jsonl": "jsonl", ".jsonl.gz": "jsonl", ".json": "jsonl"}
+# name ending (lower case) -> (format, compression); matched case-insensitively, longest first
+SUFFIXES = {
+    ".parquet": ("parquet", None),
+    **{f"{kind}{ext}": ("jsonl", compression)
+       for kind in (".jsonl", ".ndjson", ".json")
+       for ext, compression in (("", None), (".gz", "gzip"), (".zst", "zstd"))},
+}
+_BY_LENGTH = sorted(SUFFIXES, key=len, reverse=True)
 
 
 class InputError(ValueError):
@@ -20,19 +28,16 @@ class Shard:
     relative: str  # path under the input root, used to name every output
     format: str  # parquet or jsonl
     size: int
-
-    @property
-    def stem(self) -> str:
-        for suffix in sorted(SUFFIXES, key=len, reverse=True):
-            if self.relative.endswith(suffix):
-                return self.relative[: -len(suffix)]
-        return self.relative
+    compression: str | None = None  # gzip or zstd for compressed JSON Lines
 
 
-def shard_format(name: str, forced: str = "auto") -> str | None:
-    for suffix in sorted(SUFFIXES, key=len, reverse=True):
-        if name.endswith(suffix):
-            return SUFFIXES[suffix] if forced == "auto" else forced
+def shard_kind(name: str, forced: str = "auto") -> tuple[str, str | None] | None:
+    """(format, compression) of a shard name, or None when the name is not a shard's."""
+    lowered = name.lower()
+    for suffix in _BY_LENGTH:
+        if lowered.endswith(suffix):
+            fmt, compression = SUFFIXES[suffix]
+            return (fmt if forced == "auto" else forced), compression
     return None
 
 
@@ -43,36 +48,67 @@ def filesystem(uri: str, storage_options: dict) -> tuple[fsspec.AbstractFileSyst
         raise InputError(f"{uri}: cannot open this location ({error})") from error
 
 
-def discover_shards(uri: str, storage_options: dict, forced_format: str = "auto") -> tuple[fsspec.AbstractFileSystem, list[Shard]]:
+@dataclass
+class Inputs:
+    fs: fsspec.AbstractFileSystem
+    base: str  # the folder every shard's relative path starts from (a file input: the file itself)
+    shards: list[Shard]
+    skipped: Counter = field(default_factory=Counter)  # files that are not shards, by extension
+
+
+def discover_shards(uri: str, storage_options: dict, forced_format: str = "auto") -> Inputs:
     """Shards under `uri` sorted by relative path. A folder is read recursively; a glob matches files."""
     fs, root = filesystem(uri, storage_options)
     try:
         if any(ch in root for ch in "*?["):
             base = root[: min(root.index(ch) for ch in "*?[" if ch in root)].rsplit("/", 1)[0]
-            paths = sorted(p for p in fs.glob(root) if fs.isfile(p))
+            paths, scope = sorted(p for p in fs.glob(root) if fs.isfile(p)), base
         elif fs.isdir(root):
-            base, paths = root.rstrip("/"), sorted(fs.find(root))
+            base = scope = root.rstrip("/")
+            paths = sorted(fs.find(root))
         elif fs.isfile(root):
-            base, paths = posixpath.dirname(root), [root]
+            base, paths, scope = posixpath.dirname(root), [root], root
         else:
             raise InputError(f"--input {uri}: no such file or folder")
-        sizes = {p: fs.size(p) for p in paths if shard_format(p, forced_format)}
+        kinds = {p: shard_kind(p, forced_format) for p in paths}
+        sizes = {p: fs.size(p) for p in paths if kinds[p]}
     except InputError:
         raise
-    except (OSError, PermissionError) as error:
-        raise InputError(f"--input {uri}: cannot list ({error.__class__.__name__}: {error})") from error
     except Exception as error:  # object stores raise their own types (botocore, aiohttp); one line either way
         raise InputError(f"--input {uri}: cannot list ({error.__class__.__name__}: {error})") from error
-    shards = [Shard(p, posixpath.relpath(p, base) if base else p, shard_format(p, forced_format), sizes[p])
+    shards = [Shard(p, posixpath.relpath(p, base) if base else p, kinds[p][0], sizes[p], kinds[p][1])
               for p in paths if p in sizes]
+    skipped = Counter(_extension(p) for p in paths if p not in sizes)
     if not shards:
-        raise InputError(f"--input {uri}: no shards found (*.parquet, *.jsonl, *.jsonl.gz, *.json)")
-    return fs, shards
+        raise InputError(f"--input {uri}: no shards found (*.parquet, *.jsonl, *.ndjson, *.json, "
+                         f"JSON Lines also .gz/.zst){_skipped_note(skipped)}")
+    return Inputs(fs, scope, shards, skipped)
+
+
+def _extension(path: str) -> str:
+    name = posixpath.basename(path)
+    return name[name.index("."):].lower() if "." in name.lstrip(".") else "(none)"
+
+
+def _skipped_note(skipped: Counter) -> str:
+    if not skipped:
+        return ""
+    kinds = ", ".join(f"{ext}: {n}" for ext, n in skipped.most_common(5))
+    return f"; skipped {sum(skipped.values())} other files ({kinds})"
+
+
+def describe_skipped(skipped: Counter) -> str:
+    """One log line for the files that look like data but are not read."""
+    return _skipped_note(skipped).removeprefix("; ")
 
 
 @dataclass(frozen=True)
 class OutputPaths:
-    """Where each output of a shard goes, under the output root (paths as the output filesystem sees them)."""
+    """Where each output of a shard goes, under the output root (paths as the output filesystem sees them).
+
+    Every name is the shard's full relative path plus a suffix, so two shards never share an output
+    (`x.jsonl` and `x.parquet` give `entities/x.jsonl.parquet` and `entities/x.parquet.parquet`).
+    """
 
     root: str
 
@@ -80,10 +116,10 @@ class OutputPaths:
         return f"{self.root}/redacted/{shard.relative}"
 
     def entities(self, shard: Shard) -> str:
-        return f"{self.root}/entities/{shard.stem}.parquet"
+        return f"{self.root}/entities/{shard.relative}.parquet"
 
     def quarantine(self, shard: Shard) -> str:
-        return f"{self.root}/quarantine/{shard.stem}.jsonl"
+        return f"{self.root}/quarantine/{shard.relative}.jsonl"
 
     def manifest(self, shard: Shard) -> str:
         return f"{self.root}/_manifest/{shard.relative}.json"
@@ -92,5 +128,17 @@ class OutputPaths:
         return f"{self.root}/_parts/{relative}"
 
     @property
+    def manifests(self) -> str:
+        return f"{self.root}/_manifest"
+
+    @property
     def report(self) -> str:
         return f"{self.root}/_report.json"
+
+    def run_record(self, stamp: str) -> str:
+        return f"{self.root}/_runs/{stamp}.json"
+
+
+def raw_quarantine_path(root: str, shard: Shard) -> str:
+    """Where `output.quarantine_raw` copies a shard's unparseable lines: outside the output tree."""
+    return f"{root.rstrip('/')}/{shard.relative}.jsonl"

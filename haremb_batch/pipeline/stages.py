@@ -39,10 +39,10 @@ def read_shards(batch: pa.Table, config: dict):
     cfg = job_config(config)
     fs, _ = filesystem(cfg.input.uri, cfg.io.storage_options)
     for item in batch.to_pylist():
-        shard = Shard(item["path"], item["relative"], item["format"], item["size"])
+        shard = Shard(**item)
         try:
             rows = 0
-            for block in read_documents(fs, shard, cfg.input.text_columns, cfg.input.id_column):
+            for block in read_documents(fs, shard, cfg.input.text_columns, cfg.input.id_column, cfg.output.quarantine_raw):
                 rows += block.num_rows
                 if block.num_rows:
                     yield block
@@ -128,10 +128,9 @@ class ModelStage:
             out["span_score"].append([s.score for _, s in spans])
             out["span_action"].append([s.action for _, s in spans])
         batch = batch.drop_columns(["token_ids", "token_offsets"])
-        statuses = [r["status"] for r in rows]
-        reasons = [r["reason"] for r in rows]
-        batch = batch.set_column(batch.schema.get_field_index("status"), "status", pa.array(statuses, pa.string()))
-        batch = batch.set_column(batch.schema.get_field_index("reason"), "reason", pa.array(reasons, pa.string()))
+        for name in ("status", "reason", "cause"):
+            values = pa.array([r[name] for r in rows], pa.string())
+            batch = batch.set_column(batch.schema.get_field_index(name), name, values)
         types = dict(zip(out, (pa.int64(), pa.list_(pa.int32()), pa.list_(pa.int64()), pa.list_(pa.int64()),
                                pa.list_(pa.string()), pa.list_(pa.float32()), pa.list_(pa.string()))))
         for name, values in out.items():
@@ -149,7 +148,7 @@ class ModelStage:
             try:
                 found.update(self._run([u for u in units if u[0] == i]))
             except Exception as error:  # noqa: BLE001 - this document is quarantined with the reason
-                rows[i]["status"], rows[i]["reason"] = "quarantined", f"model failed: {error.__class__.__name__}: {error}"
+                rows[i].update(status="quarantined", reason=f"model failed: {error.__class__.__name__}: {error}", cause="model")
         return found
 
     def _run(self, units) -> dict[int, list]:
@@ -201,7 +200,8 @@ PART_REPORT_SCHEMA = pa.schema([("source", pa.string()), ("part", pa.string()), 
 
 def _document_outcome(row: dict, columns: list[str], method: RedactionMethod, key: bytes, include_text: bool) -> dict:
     outcome = {"row": row["row"], "doc_id": row["doc_id"], "status": row["status"], "reason": row["reason"],
-               "raw": row["raw"], "redacted": None, "tokens": row.get("tokens") or 0, "entities": []}
+               "cause": row["cause"], "raw": row["raw"], "offset": row["offset"], "length": row["length"],
+               "redacted": None, "tokens": row.get("tokens") or 0, "entities": []}
     if row["status"] != "ok":
         return outcome
     try:
@@ -228,5 +228,5 @@ def _document_outcome(row: dict, columns: list[str], method: RedactionMethod, ke
         outcome["redacted"], outcome["entities"] = redacted, entities
     except Exception as error:  # noqa: BLE001 - fail closed: quarantine, never pass the original through
         outcome.update(status="quarantined", reason=f"redaction failed: {error.__class__.__name__}: {error}",
-                       redacted=None, entities=[])
+                       cause="redaction", redacted=None, entities=[])
     return outcome
