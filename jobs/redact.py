@@ -51,13 +51,11 @@ def main(argv=None) -> int:
         print(mask_text(f"redact.py: error: {error}", secrets), file=sys.stderr)
         return 2
     except Exception as error:  # noqa: BLE001 - e.g. a lost cluster: the worker's own error, one line, exit 1
-        from haremb_batch.pipeline.job import root_cause
+        from haremb_batch.pipeline.job import describe_error
 
-        cause = root_cause(error)
         logging.debug("job failed", exc_info=True)
-        message = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
-        print(mask_text(f"redact.py: error: {cause.__class__.__name__}: {message}; shards with a manifest are "
-                        "complete, rerun to finish the rest", secrets), file=sys.stderr)
+        print(mask_text(f"redact.py: error: {describe_error(error)}; shards with a manifest are complete, rerun "
+                        "to finish the rest", secrets), file=sys.stderr)
         return 1
     print(mask_text(summary(record, cfg.output.uri), secrets))
     for warning in record["warnings"]:

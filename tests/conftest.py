@@ -2,6 +2,8 @@ import os
 
 import pytest
 
+from raycluster import start_head
+
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # Ray reads its auth settings once, on first import: the job tests' cluster runs with token auth on
 RAY_TEST_TOKEN = "haremb-test-token-0123456789abcdef"
@@ -54,3 +56,33 @@ def documents() -> list[str]:
         "x",
     ]
     return docs
+
+
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """One cluster for the session, started the way users start one (`ray start --head`), token auth on.
+
+    In-process tests join it with ray.init(address=...), the CLI through RAY_ADDRESS, and `ray job submit`
+    through its dashboard. Teardown stops this cluster's processes only (tests/raycluster.py).
+    """
+    import ray
+
+    head = start_head(num_cpus=2, dashboard=True)
+    try:
+        ray.init(address=head.address, logging_level="ERROR", log_to_driver=False)
+        yield {"address": head.address, "dashboard": head.dashboard, "node": head}
+    finally:
+        ray.shutdown()
+        head.stop()
+
+
+@pytest.fixture()
+def moto_s3():
+    """moto's S3 server on 127.0.0.1, for this test only."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()

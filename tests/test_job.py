@@ -15,28 +15,10 @@ import pytest
 
 from conftest import faker_texts
 from jobdata import SHARD_TEXTS, check_outputs, write_shards
-from raycluster import RAY, start_head
+from raycluster import RAY
 
 REPO = Path(__file__).resolve().parent.parent
 KEY = "test-key-not-secret"
-
-
-@pytest.fixture(scope="session")
-def ray_cluster():
-    """One cluster for the session, started the way users start one (`ray start --head`), token auth on.
-
-    In-process tests join it with ray.init(address=...), the CLI through RAY_ADDRESS, and `ray job submit`
-    through its dashboard. Teardown stops this cluster's processes only (tests/raycluster.py).
-    """
-    import ray
-
-    head = start_head(num_cpus=2, dashboard=True)
-    try:
-        ray.init(address=head.address, logging_level="ERROR", log_to_driver=False)
-        yield {"address": head.address, "dashboard": head.dashboard, "node": head}
-    finally:
-        ray.shutdown()
-        head.stop()
 
 
 @pytest.fixture()
@@ -179,17 +161,6 @@ def test_cli_runs_and_joins_the_running_cluster(ray_cluster, shards, checkpoint_
     assert result.returncode == 0, result.stderr[-2000:]
     assert "8 shards done" in result.stdout
     check_outputs(inp, tmp_path / "out", expected, "mask", KEY.encode())
-
-
-@pytest.fixture()
-def moto_s3():
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 def test_job_reads_and_writes_s3(ray_cluster, keyed, shards, checkpoint_1layer, moto_s3, tmp_path):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import re
 import secrets
 import sys
 import time
@@ -227,8 +228,7 @@ def run(cfg: JobConfig) -> dict:
         state.status = "interrupted"
         raise
     except BaseException as error:
-        state.status, cause = "error", root_cause(error)
-        state.error = f"{cause.__class__.__name__}: {cause}"
+        state.status, state.error = "error", describe_error(error)
         raise
     finally:
         record = run_record(cfg, p, state, sizes, started)
@@ -268,7 +268,8 @@ def _execute(cfg: JobConfig, p: Plan, todo: list[Shard], state: RunState) -> dic
 
 
 def root_cause(error: BaseException) -> BaseException:
-    """The worker's own exception inside Ray's wrappers (RayTaskError, UserCodeException, ...)."""
+    """The innermost exception object inside Ray's wrappers (RayTaskError, UserCodeException, ...). Ray does not
+    carry the worker's own exception across processes when a library wraps it: see `describe_error`."""
     seen = set()
     while id(error) not in seen and type(error).__module__.startswith("ray."):
         seen.add(id(error))
@@ -278,6 +279,37 @@ def root_cause(error: BaseException) -> BaseException:
             break
         error = inner
     return error
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*)(?:\((?:[\w.]+)\))?(?:: (.*))?$")
+
+
+def describe_error(error: BaseException) -> str:
+    """`ClassName: message` of the error a worker raised, as the user should see it: the first exception in
+    the worker's traceback that is not one of Ray's wrappers, else the innermost exception object."""
+    cause = root_cause(error)
+    if not type(cause).__module__.startswith("ray."):
+        return _one_line(cause.__class__.__name__, str(cause))
+    node: BaseException | None = error
+    while node is not None:
+        for line in _ANSI.sub("", str(node)).splitlines():  # a RayTaskError reads as the worker's traceback
+            match = _EXCEPTION_LINE.match(line)
+            if match and line != "Traceback (most recent call last):" and _is_user_error(match.group(1)):
+                return _one_line(match.group(1).rsplit(".", 1)[-1], match.group(2) or "")
+        node = getattr(node, "cause", None) if isinstance(getattr(node, "cause", None), BaseException) else node.__cause__
+    return _one_line(cause.__class__.__name__, str(cause))
+
+
+def _is_user_error(name: str) -> bool:
+    short = name.rsplit(".", 1)[-1]
+    return (short.endswith(("Error", "Exception", "Interrupt", "Exit")) and not name.startswith("ray.")
+            and short not in ("UserCodeException", "RayTaskError", "RayError"))
+
+
+def _one_line(name: str, message: str) -> str:
+    lines = message.strip().splitlines()
+    return f"{name}: {lines[0]}" if lines else name
 
 
 def _finish(p: Plan, shard: Shard, parts, shard_rows: int, options: FinalizeOptions, state: RunState) -> None:
