@@ -96,6 +96,7 @@ class DecodingConfig:
     biases: str | dict = "zeros"  # zeros, checkpoint (its viterbi_calibration.json), or a map of the six biases
     min_score: float | dict = 0.0
     labels: str | list[str] = "all"
+    snap_to_words: bool = True  # a span that starts or ends inside a run of letters/digits grows to the whole run
 
     def validate(self) -> None:
         if isinstance(self.biases, str) and self.biases not in ("zeros", "checkpoint"):
@@ -127,14 +128,41 @@ def _check_number(value: Any, key: str, low: float | None = None, high: float | 
         raise ConfigError(f"{key} must be in [{low:g}, {high:g}], got {value!r}")
 
 
+METHODS = ("mask", "char", "remove", "hash", "replace")
+
+
 @dataclass
 class RedactionConfig:
-    method: Literal["mask", "char", "remove", "hash", "replace"] = "mask"
+    method: str | dict = "mask"  # one of METHODS, or {label: method, ..., default: method}
     key_env: str = "HAREMB_KEY"
+
+    @property
+    def methods(self) -> dict:
+        return dict(self.method) if isinstance(self.method, dict) else {"default": self.method}
 
     def validate(self) -> None:
         if not self.key_env:
             raise ConfigError("redaction.key_env must name an environment variable")
+        if isinstance(self.method, dict) and not self.method:
+            raise ConfigError("redaction.method: an empty map (give a method, or {label: method, default: method})")
+        for label, method in self.methods.items():
+            if method not in METHODS:
+                key = "redaction.method" + (f".{label}" if isinstance(self.method, dict) else "")
+                raise ConfigError(f"{key}: {method!r} is not one of {', '.join(METHODS)}")
+
+
+@dataclass
+class DetectionConfig:
+    """Detectors besides the model (haremb_batch/detect/)."""
+
+    rules: str | list[str] = "all"  # all, a list of rule names, or [] for none
+    deny_list: list | str = field(default_factory=list)  # entries, or a file / URL holding them
+    allow_list: list | str = field(default_factory=list)
+    phone_region: str = "US"  # region for phone numbers written without a country code
+
+    def validate(self) -> None:
+        if isinstance(self.rules, str) and self.rules != "all":
+            raise ConfigError(f"detection.rules must be 'all' or a list of rule names, got {self.rules!r}")
 
 
 @dataclass
@@ -166,6 +194,7 @@ class JobConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
     decoding: DecodingConfig = field(default_factory=DecodingConfig)
+    detection: DetectionConfig = field(default_factory=DetectionConfig)
     redaction: RedactionConfig = field(default_factory=RedactionConfig)
     runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
 
@@ -224,6 +253,8 @@ def _coerce(value: Any, hint: Any, key: str) -> Any:
         if option is float and isinstance(value, (int, float)) and not isinstance(value, bool):
             return float(value)
         if option is dict and isinstance(value, dict):
+            return value
+        if option is list and isinstance(value, list):  # entries checked by the section's validate()
             return value
         if typing.get_origin(option) is list and isinstance(value, list) and all(isinstance(v, str) for v in value):
             return value

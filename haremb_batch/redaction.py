@@ -19,6 +19,16 @@ class RedactionMethod(str, enum.Enum):
     REPLACE = "replace"  # a fake value of the same category, fixed by (key, label, text)
 
 
+def method_table(method) -> dict[str, RedactionMethod]:
+    """`redaction.method` as label -> method, with a "default" entry: one method for all, or a map
+    `{label: method, ..., default: method}` (default: mask)."""
+    if isinstance(method, dict):
+        table = {label: RedactionMethod(m) for label, m in method.items()}
+        table.setdefault("default", RedactionMethod.MASK)
+        return table
+    return {"default": RedactionMethod(method)}
+
+
 class SpanLike(Protocol):
     start: int
     end: int
@@ -59,14 +69,15 @@ def replacement(text: str, label: str, method: RedactionMethod | str, key: bytes
     return fake_value(label, text, digest)
 
 
-def redact_text(text: str | None, spans: Iterable[SpanLike], method: RedactionMethod | str = "mask",
+def redact_text(text: str | None, spans: Iterable[SpanLike], method: RedactionMethod | str | dict = "mask",
                 key: bytes | str | None = None) -> str | None:
-    """`text` with each span replaced; spans with action `kept` stay. Spans must not overlap."""
+    """`text` with each span replaced; spans with action `kept` stay. Spans must not overlap. `method`: one
+    method, or a map `{label: method, default: method}`."""
     if text is None:
         return None
     if isinstance(key, str):
         key = key.encode("utf-8")
-    method = RedactionMethod(method)
+    table = method_table(method.value if isinstance(method, RedactionMethod) else method)
     pieces, cursor = [], 0
     for span in sorted(spans, key=lambda s: s.start):
         if getattr(span, "action", "redacted") != "redacted":
@@ -75,7 +86,8 @@ def redact_text(text: str | None, spans: Iterable[SpanLike], method: RedactionMe
             raise ValueError(f"span [{span.start}, {span.end}) lies outside a text of {len(text)} characters")
         if span.start < cursor:
             raise ValueError(f"span [{span.start}, {span.end}) overlaps the previous span")
-        pieces += [text[cursor : span.start], replacement(text[span.start : span.end], span.label, method, key)]
+        method_for_span = table.get(span.label, table["default"])
+        pieces += [text[cursor : span.start], replacement(text[span.start : span.end], span.label, method_for_span, key)]
         cursor = span.end
     pieces.append(text[cursor:])
     return "".join(pieces)

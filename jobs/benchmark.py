@@ -3,6 +3,7 @@
 
     python jobs/benchmark.py                       # a random checkpoint with the one-layer slice's real shapes
     python jobs/benchmark.py --model PATH --lengths 250,1000,4000 --json bench.json
+    python jobs/benchmark.py --rules               # what the rule detectors add to the job (examples/ shards)
 
 Each side runs in its own subprocess, so peak RSS is its own. Machines are noisy: read the ratio column.
 """
@@ -119,6 +120,55 @@ def run_side(side: str, model: str, docs_file: str, seconds_budget: float, docs_
     }
 
 
+def rules_benchmark(repeats: int, json_path: str | None) -> int:
+    """The whole job (startup included) on the shipped example shards with and without the rules, alternating
+    runs so both sides see the same machine; then the rules against the model on the same texts, per document."""
+    import statistics
+
+    from haremb_batch.config import load_job_config
+    from haremb_batch.detect.policy import Policy
+    from haremb_batch.engine import Detector
+    from haremb_batch.pipeline.read import read_documents
+    from haremb_batch.pipeline.shards import discover_shards
+
+    walls: dict[str, list[float]] = {"rules": [], "no_rules": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(repeats):
+            for side, value in (("no_rules", "[]"), ("rules", "all")) if i % 2 == 0 else (("rules", "all"), ("no_rules", "[]")):
+                started = time.perf_counter()
+                out = subprocess.run([sys.executable, str(REPO / "jobs" / "redact.py"), "--input", str(REPO / "examples" / "shards"),
+                                      "--output", f"{tmp}/{side}-{i}", "--set", f"detection.rules={value}"],
+                                     capture_output=True, text=True)
+                if out.returncode != 0:
+                    print(out.stderr[-2000:], file=sys.stderr)
+                    return 1
+                walls[side].append(time.perf_counter() - started)
+                print(f"job run {i + 1}/{repeats}, rules={value}: {walls[side][-1]:.2f} s", flush=True)
+    inputs = discover_shards(str(REPO / "examples" / "shards"), {})
+    texts = [t for shard in inputs.shards for block in read_documents(inputs.fs, shard, ["text"], "id")
+             for t in block.column("texts").to_pylist() for t in (t or []) if t]
+    detector = Detector.load(None)
+    started = time.perf_counter()
+    found = detector.detect(texts, include_kept=True)
+    model_s = time.perf_counter() - started
+    policy = Policy.from_config(load_job_config(None, []), detector.labels.categories, b"benchmark")
+    started = time.perf_counter()
+    for _ in range(5):
+        for text, spans in zip(texts, found):
+            policy.decide(text, spans)
+    policy_s = (time.perf_counter() - started) / 5
+    job = {side: round(statistics.median(v), 2) for side, v in walls.items()}
+    summary = {"job_seconds_median": job, "job_runs": walls, "job_overhead": round(job["rules"] / job["no_rules"] - 1, 4),
+               "documents": len(texts), "model_ms_per_doc": round(1000 * model_s / len(texts), 2),
+               "rules_and_merge_ms_per_doc": round(1000 * policy_s / len(texts), 3)}
+    print(f"job on examples/shards, median of {repeats}: {job['no_rules']:.2f} s without rules, {job['rules']:.2f} s "
+          f"with ({100 * summary['job_overhead']:+.1f}%); per document: model {summary['model_ms_per_doc']} ms, "
+          f"rules + merge + policy {summary['rules_and_merge_ms_per_doc']} ms")
+    if json_path:
+        Path(json_path).write_text(json.dumps(summary, indent=2))
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", help="checkpoint (default: random weights with the one-layer slice's shapes)")
@@ -128,12 +178,18 @@ def main(argv=None) -> int:
     parser.add_argument("--docs-per-call", type=int, default=128,
                         help="documents per call on both sides (128: what the job hands a CPU model actor)")
     parser.add_argument("--json", help="write the results here too")
+    parser.add_argument("--rules", action="store_true",
+                        help="instead: the job on examples/shards with detection.rules all vs [] (wall time), and "
+                             "the rules' and the model's time per document on the same texts")
+    parser.add_argument("--repeats", type=int, default=3, help="with --rules: job runs per side, alternating")
     parser.add_argument("--side", choices=["engine", "pipeline"], help=argparse.SUPPRESS)
     parser.add_argument("--docs-file", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.side:
         print(json.dumps(run_side(args.side, args.model, args.docs_file, args.seconds, args.docs_per_call)))
         return 0
+    if args.rules:
+        return rules_benchmark(args.repeats, args.json)
 
     from transformers import AutoConfig, AutoTokenizer
 

@@ -32,7 +32,15 @@ def parse_args(argv):
 
 
 def main(argv=None) -> int:
-    args = parse_args(argv)
+    from haremb_batch.pipeline.job import run
+
+    return run_cli("redact.py", parse_args(argv), run)
+
+
+def run_cli(prog: str, args, run) -> int:
+    """Load the configuration, call `run(cfg)` and turn its outcome into one summary line and an exit code:
+    0 done, 1 some shard failed (or the job failed, with the worker's own error), 2 bad configuration or
+    input, 130 interrupted. Credentials never reach the terminal. Shared with jobs/apply.py."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
     secrets: list[str] = []
     try:
@@ -41,27 +49,25 @@ def main(argv=None) -> int:
         secrets = storage_secrets(cfg.io.storage_options)
         if not cfg.input.uri or not cfg.output.uri:
             raise ConfigError("--input and --output are required (or input.uri / output.uri in the config)")
-        from haremb_batch.pipeline.job import run
-
         record = run(cfg)
     except KeyboardInterrupt:
-        print("redact.py: interrupted; shards with a manifest are complete, rerun to finish the rest", file=sys.stderr)
+        print(f"{prog}: interrupted; shards with a manifest are complete, rerun to finish the rest", file=sys.stderr)
         return 130
     except (ConfigError, InputError, CheckpointError) as error:
-        print(mask_text(f"redact.py: error: {error}", secrets), file=sys.stderr)
+        print(mask_text(f"{prog}: error: {error}", secrets), file=sys.stderr)
         return 2
     except Exception as error:  # noqa: BLE001 - e.g. a lost cluster: the worker's own error, one line, exit 1
         from haremb_batch.pipeline.job import describe_error
 
         logging.debug("job failed", exc_info=True)
-        print(mask_text(f"redact.py: error: {describe_error(error)}; shards with a manifest are complete, rerun "
+        print(mask_text(f"{prog}: error: {describe_error(error)}; shards with a manifest are complete, rerun "
                         "to finish the rest", secrets), file=sys.stderr)
         return 1
     print(mask_text(summary(record, cfg.output.uri), secrets))
     for warning in record["warnings"]:
         print(f"WARNING: {warning}", file=sys.stderr)
     for source, reason in list(record["failed"].items())[:5]:
-        print(mask_text(f"redact.py: shard {source} failed: {reason}", secrets), file=sys.stderr)
+        print(mask_text(f"{prog}: shard {source} failed: {reason}", secrets), file=sys.stderr)
     return 1 if record["shards"]["failed"] else 0
 
 

@@ -80,7 +80,7 @@ def check_outputs(inp: Path, out: Path, expected_rows: dict[str, int], method: s
         quarantine = [json.loads(l) for l in (out / "quarantine" / f"{rel}.jsonl").read_text().splitlines()]
         entities = pq.read_table(out / "entities" / f"{rel}.parquet")
         for q in quarantine:  # where the row is and why, never its content; the bytes give the line back
-            assert set(q) == {"source", "row", "id", "reason", "offset", "length"}, q
+            assert set(q) == {"source", "row", "id", "reason", "cause", "offset", "length"}, q
             if not rel.endswith(".parquet"):
                 line = shard_bytes(inp / rel)[q["offset"]: q["offset"] + q["length"]]
                 assert [l for l in shard_bytes(inp / rel).split(b"\n") if l.strip()][q["row"]] == line

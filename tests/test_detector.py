@@ -131,3 +131,22 @@ def test_auto_dtype_follows_the_cpu(checkpoint_1layer):
     assert resolve_dtype("auto", torch.device("cpu")) == expected
     assert Detector.load(str(checkpoint_1layer), device="cpu").dtype == expected
     assert resolve_dtype("bfloat16", torch.device("cpu")) == torch.bfloat16
+
+
+def test_snap_to_words_leaves_no_piece_of_a_word_visible(checkpoint_1layer, documents):
+    from haremb_batch.engine.spans import Span, snap_to_words
+
+    text = "id X521 pw hunter2Ms ok"
+    assert snap_to_words(text, [Span(4, 6, "device_identifier", 0.9)]) == [Span(3, 7, "device_identifier", 0.9)]
+    assert snap_to_words(text, [Span(11, 18, "password", 0.8)]) == [Span(11, 20, "password", 0.8)]
+    # two spans in one word become one, with the label of the surer one
+    assert snap_to_words("JohnSmith", [Span(0, 4, "first_name", 0.6), Span(4, 9, "last_name", 0.7)]) == [
+        Span(0, 9, "last_name", 0.7)]
+    assert snap_to_words("a b", [Span(0, 1, "x", 0.5)]) == [Span(0, 1, "x", 0.5)]  # already on word edges
+    raw = Detector.load(str(checkpoint_1layer), dtype="float32", snap_to_words=False).detect(documents)
+    snapped = Detector.load(str(checkpoint_1layer), dtype="float32").detect(documents)
+    for text, spans in zip(documents, snapped):
+        for s in spans:
+            assert not (s.start > 0 and text[s.start - 1].isalnum() and text[s.start].isalnum())
+            assert not (s.end < len(text) and text[s.end - 1].isalnum() and text[s.end].isalnum())
+    assert raw != snapped  # a random model cuts words: snapping changed something

@@ -59,7 +59,7 @@ def test_experts_per_token_override_matches_reference(checkpoint_1layer, documen
 
 
 def test_spans_agree_with_transformers_forward_plus_viterbi(checkpoint_2layer, documents):
-    det = Detector.load(str(checkpoint_2layer), dtype="float32", max_tokens=2048)
+    det = Detector.load(str(checkpoint_2layer), dtype="float32", max_tokens=2048, snap_to_words=False)  # the reference does not snap
     ours = det.detect(documents)
     scores = []
     for text, spans in zip(documents, ours):

@@ -45,7 +45,7 @@ def test_poison_document_is_quarantined_alone(config, monkeypatch):
     assert out.column("status").to_pylist() == ["ok", "ok", "quarantined", "ok"]
     assert "poison" in out.column("reason")[2].as_py()
 
-    parts = write_parts(out, config, b"k")
+    parts = write_parts(out, config, b"k", list(stage.detector.labels.categories))
     assert parts.column("rows").to_pylist() == [4] and parts.column("failure").to_pylist() == [None]
 
 

@@ -13,7 +13,7 @@ from ..config import ChunkingConfig, ConfigError, DecodingConfig, ModelConfig, b
 from .checkpoint import Checkpoint, CheckpointError, expected_weight_names, load_checkpoint
 from .labels import LabelSet
 from .modeling import ModelShape, PrivacyFilterEngine
-from .spans import Span, char_spans
+from .spans import Span, char_spans, snap_to_words
 from .tokens import Encoded, encode_texts
 from .viterbi import TransitionBiases, viterbi_decode
 from .windows import Window, flatten_batch, pack_windows, plan_windows, stitch_window
@@ -151,6 +151,8 @@ class Detector:
         results = []
         for text, e, lp, path in zip(texts, encoded, logprobs, paths):
             spans = char_spans(text, e.offsets, path, lp, self.labels) if len(e) else []
+            if self.decoding.snap_to_words:
+                spans = snap_to_words(text, spans)
             results.append([s if self._acts_on(s) else dataclasses.replace(s, action="kept") for s in spans])
         return results
 

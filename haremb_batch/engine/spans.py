@@ -103,3 +103,30 @@ def char_spans(
         out.append(Span(start, end, labels.categories[cat], score))
         floor = end
     return out
+
+
+def _in_word(text: str, left: int, right: int) -> bool:
+    """Whether the boundary between text[left] and text[right] cuts a run of letters or digits."""
+    return 0 <= left and right < len(text) and text[left].isalnum() and text[right].isalnum()
+
+
+def snap_to_words(text: str, spans: list[Span]) -> list[Span]:
+    """Grow each span that starts or ends inside a run of letters or digits to the whole run, so no piece of a
+    word stays visible (`[PASSWORD]Ms`). Spans that then touch the same run merge; the higher score's label
+    wins."""
+    grown = []
+    for span in sorted(spans):
+        start, end = span.start, span.end
+        while _in_word(text, start - 1, start):
+            start -= 1
+        while _in_word(text, end - 1, end):
+            end += 1
+        grown.append(Span(start, end, span.label, span.score, span.action))
+    merged: list[Span] = []
+    for span in grown:
+        if merged and span.start < merged[-1].end:
+            last = merged.pop()
+            best = last if last.score >= span.score else span
+            span = Span(last.start, max(last.end, span.end), best.label, max(last.score, span.score), best.action)
+        merged.append(span)
+    return merged

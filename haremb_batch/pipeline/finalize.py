@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .schemas import entity_schema, part_schema
+from .schemas import QUARANTINE_FIELDS, entity_schema, part_schema
 from .shards import OutputPaths, Shard, raw_quarantine_path
 
 
@@ -125,7 +125,13 @@ def check_failures(outcomes: pa.Table, shard_rows: int, max_fraction: float) -> 
 
 def finalize_shard(fs_in, fs_out, paths: OutputPaths, shard: Shard, parts: list[str], shard_rows: int,
                    options: FinalizeOptions) -> dict:
-    outcomes = merge_parts(fs_out, parts, shard_rows)
+    return write_shard_outputs(fs_in, fs_out, paths, shard, merge_parts(fs_out, parts, shard_rows), options)
+
+
+def write_shard_outputs(fs_in, fs_out, paths: OutputPaths, shard: Shard, outcomes: pa.Table,
+                        options: FinalizeOptions) -> dict:
+    """The shard's outputs from one outcome row per input row (part_schema), then its manifest."""
+    shard_rows = outcomes.num_rows
     check_failures(outcomes, shard_rows, options.max_failed_fraction)
     statuses = outcomes.column("status").to_pylist()
     files = {"redacted": _write_atomically(fs_out, paths.redacted(shard), redacted_shard_bytes(fs_in, shard, outcomes, options.text_columns))}
@@ -136,8 +142,8 @@ def finalize_shard(fs_in, fs_out, paths: OutputPaths, shard: Shard, parts: list[
     files["entities"] = _write_atomically(fs_out, paths.entities(shard), _parquet_bytes(entities))
 
     quarantined = outcomes.filter(pc.equal(outcomes.column("status"), "quarantined")).to_pylist()
-    records = [{"source": shard.relative, "row": r["row"], "id": r["doc_id"], "reason": r["reason"],
-                "offset": r["offset"], "length": r["length"]} for r in quarantined]
+    records = [dict(zip(QUARANTINE_FIELDS, (shard.relative, r["row"], r["doc_id"], r["reason"], r["cause"],
+                                            r["offset"], r["length"]))) for r in quarantined]
     files["quarantine"] = _write_atomically(fs_out, paths.quarantine(shard), _jsonl_bytes(records))
     raw_file = None
     if options.raw_quarantine is not None:

@@ -44,6 +44,7 @@ class Plan:
     raw_quarantine: tuple | None  # (filesystem, root) with output.quarantine_raw
     key: bytes
     identity: dict  # config_digest, model_digest, key_fingerprint
+    categories: list  # the model's
 
 
 def run_key(cfg: JobConfig) -> tuple[bytes, bool]:
@@ -53,27 +54,25 @@ def run_key(cfg: JobConfig) -> tuple[bytes, bool]:
     value = os.environ.get(cfg.redaction.key_env)
     if value:
         return value.encode("utf-8"), True
-    if RedactionMethod(cfg.redaction.method) in (RedactionMethod.HASH, RedactionMethod.REPLACE):
-        raise ConfigError(f"redaction.method={cfg.redaction.method} needs a secret key in ${cfg.redaction.key_env}")
+    keyed = [m for m in cfg.redaction.methods.values() if m in (RedactionMethod.HASH, RedactionMethod.REPLACE)]
+    if keyed:
+        raise ConfigError(f"redaction.method={keyed[0]} needs a secret key in ${cfg.redaction.key_env}")
     log.warning("$%s is not set: entity text_hmac values use a random key for this run only", cfg.redaction.key_env)
     return secrets.token_bytes(32), False
 
 
-def check_model(cfg: JobConfig):
-    """Fail before any cluster work when the model or the label options cannot work (exit 2, one line);
-    returns the model's local folder."""
+def check_model(cfg: JobConfig, key: bytes):
+    """Fail before any cluster work when the model or the policy cannot work (exit 2, one line); returns the
+    model's local folder and its categories."""
+    from ..detect.policy import Policy
     from ..engine.checkpoint import check_checkpoint_folder, resolve_model_folder
     from ..engine.labels import LabelSet
 
     folder = resolve_model_folder(cfg.model.path)
     config = check_checkpoint_folder(folder)
-    categories = set(LabelSet.from_id2label(config.get("id2label") or {0: "O"}).categories)
-    wanted = [] if cfg.decoding.labels == "all" else list(cfg.decoding.labels)
-    wanted += list(cfg.decoding.min_score) if isinstance(cfg.decoding.min_score, dict) else []
-    unknown = sorted(set(wanted) - categories)
-    if unknown:
-        raise ConfigError(f"decoding: {unknown[0]!r} is not a category of the model")
-    return folder
+    categories = LabelSet.from_id2label(config.get("id2label") or {0: "O"}).categories
+    Policy.from_config(cfg, categories, key).warn_disabled()  # rules, lists, labels, methods against the model
+    return folder, list(categories)
 
 
 def _place(fs, path: str) -> tuple[frozenset, str]:
@@ -113,14 +112,16 @@ def probe_writable(fs, root: str, option: str, uri: str) -> None:
         raise ConfigError(f"{option} {uri}: not writable ({error.__class__.__name__}: {error})") from error
 
 
-def preflight(cfg: JobConfig) -> Plan:
+def preflight(cfg: JobConfig, hash_model: bool = True, extra_places: tuple = ()) -> Plan:
     """Every check that needs no cluster: keys and values (done on load), the key, the input, the model, the
-    output locations and that they can be written. Raises ConfigError / InputError / CheckpointError (exit 2)."""
+    output locations and that they can be written. Raises ConfigError / InputError / CheckpointError (exit 2).
+    `hash_model=False` (jobs/apply.py, which never runs the model) leaves the model digest out; `extra_places`
+    are more (option, URI) locations that must not overlap the others."""
     key, given = run_key(cfg)
     inputs = discover_shards(cfg.input.uri, cfg.io.storage_options, cfg.input.format)
     if inputs.skipped:
         log.info("%s", describe_skipped(inputs.skipped))
-    folder = check_model(cfg)
+    folder, categories = check_model(cfg, key)
     fs_out, out_root = filesystem(cfg.output.uri, cfg.io.storage_options)
     out_root = out_root.rstrip("/")
     places = [("--input", cfg.input.uri, inputs.fs, inputs.base), ("--output", cfg.output.uri, fs_out, out_root)]
@@ -129,6 +130,8 @@ def preflight(cfg: JobConfig) -> Plan:
         fs_raw, raw_root = filesystem(cfg.output.quarantine_uri, cfg.io.storage_options)
         raw_quarantine = (fs_raw, raw_root.rstrip("/"))
         places.append(("output.quarantine_uri", cfg.output.quarantine_uri, fs_raw, raw_quarantine[1]))
+    for option, uri in extra_places:
+        places.append((option, uri, *filesystem(uri, cfg.io.storage_options)))
     check_locations(places)
     if cfg.output.mode == "error_if_exists" and fs_out.exists(out_root) and fs_out.ls(out_root):
         raise ConfigError(f"output.mode=error_if_exists and --output {cfg.output.uri} is not empty")
@@ -137,9 +140,9 @@ def preflight(cfg: JobConfig) -> Plan:
         probe_writable(*raw_quarantine, "output.quarantine_uri", cfg.output.quarantine_uri)
     from ..engine.checkpoint import model_content_digest
 
-    identity = {"config_digest": cfg.digest(), "model_digest": model_content_digest(folder),
+    identity = {"config_digest": cfg.digest(), "model_digest": model_content_digest(folder) if hash_model else None,
                 "key_fingerprint": key_fingerprint(key) if given else None}
-    return Plan(inputs, fs_out, OutputPaths(out_root), raw_quarantine, key, identity)
+    return Plan(inputs, fs_out, OutputPaths(out_root), raw_quarantine, key, identity, categories)
 
 
 def plan(cfg: JobConfig, p: Plan, state: RunState) -> list[Shard]:
@@ -191,7 +194,7 @@ def runtime_sizes(cfg: JobConfig) -> dict:
             "docs_per_batch": docs, "torch_threads": threads, "cluster_cpus": cpus, "cluster_gpus": gpus}
 
 
-def build_dataset(cfg: JobConfig, shards: list[Shard], key: bytes, sizes: dict):
+def build_dataset(cfg: JobConfig, shards: list[Shard], key: bytes, sizes: dict, categories: list[str]):
     import ray
     from ray.data import ActorPoolStrategy
 
@@ -206,7 +209,7 @@ def build_dataset(cfg: JobConfig, shards: list[Shard], key: bytes, sizes: dict):
         compute=ActorPoolStrategy(min_size=1, max_size=sizes["actors"]), num_gpus=sizes["gpus_per_actor"],
         num_cpus=sizes["cpus_per_actor"], batch_size=sizes["docs_per_batch"], batch_format="pyarrow",
     )
-    return ds.map_batches(write_parts, fn_kwargs={"config": config, "key": key}, batch_size=None,
+    return ds.map_batches(write_parts, fn_kwargs={"config": config, "key": key, "categories": categories}, batch_size=None,
                           batch_format="pyarrow", num_cpus=0.5)
 
 
@@ -248,7 +251,7 @@ def _execute(cfg: JobConfig, p: Plan, todo: list[Shard], state: RunState) -> dic
     by_name = {s.relative: s for s in todo}
     parts: dict[str, list[str]] = {}
     seen: dict[str, int] = {}
-    for batch in build_dataset(cfg, todo, p.key, sizes).iter_batches(batch_format="pyarrow", batch_size=None):
+    for batch in build_dataset(cfg, todo, p.key, sizes, p.categories).iter_batches(batch_format="pyarrow", batch_size=None):
         for report in batch.to_pylist():
             source = report["source"]
             if report["failure"]:

@@ -65,4 +65,4 @@ def part_schema(include_span_text: bool) -> pa.Schema:
     ])
 
 # quarantine/<relative>.jsonl: where the row is and why, never its content
-QUARANTINE_FIELDS = ("source", "row", "id", "reason", "offset", "length")
+QUARANTINE_FIELDS = ("source", "row", "id", "reason", "cause", "offset", "length")

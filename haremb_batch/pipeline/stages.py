@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 from ..config import JobConfig, build_section
 from ..engine.spans import Span
 from ..engine.tokens import Encoded, encode_texts
-from ..redaction import RedactionMethod, redact_text, replacement, text_hmac
+from ..redaction import text_hmac
 from .read import ShardError, read_documents
 from .schemas import DOCUMENT_SCHEMA, part_schema
 from .shards import OutputPaths, Shard, filesystem
@@ -164,13 +164,26 @@ class ModelStage:
 
 # -- redact and write parts ----------------------------------------------------------------------------------
 
-def write_parts(batch: pa.Table, config: dict, key: bytes) -> pa.Table:
-    """Builds redacted texts and entity records, writes one part file per source shard in the batch, and
-    returns what the driver needs to account for them."""
+_POLICIES: dict = {}  # one Policy per task process and policy (compiled rules, deny-list automaton)
+
+
+def _policy(cfg: JobConfig, categories: list[str], key: bytes):
+    from ..detect.policy import Policy
+
+    cache_key = (cfg.digest(), tuple(categories), key)
+    if cache_key not in _POLICIES:
+        _POLICIES.clear()
+        _POLICIES[cache_key] = Policy.from_config(cfg, categories, key)
+    return _POLICIES[cache_key]
+
+
+def write_parts(batch: pa.Table, config: dict, key: bytes, categories: list[str]) -> pa.Table:
+    """Merges the model's spans with the rules and lists, builds redacted texts and entity records, writes one
+    part file per source shard in the batch, and returns what the driver needs to account for them."""
     cfg = job_config(config)
     fs, root = filesystem(cfg.output.uri, cfg.io.storage_options)
     paths = OutputPaths(root.rstrip("/"))
-    method = RedactionMethod(cfg.redaction.method)
+    policy = _policy(cfg, categories, key)
     columns = cfg.input.text_columns
     by_source: dict[str, list[dict]] = {}
     shard_rows: dict[str, int] = {}
@@ -181,7 +194,7 @@ def write_parts(batch: pa.Table, config: dict, key: bytes) -> pa.Table:
                            "failure": row["reason"]})
             continue
         shard_rows[row["source"]] = row["shard_rows"]
-        by_source.setdefault(row["source"], []).append(_document_outcome(row, columns, method, key, cfg.output.include_span_text))
+        by_source.setdefault(row["source"], []).append(_document_outcome(row, columns, policy, key, cfg.output.include_span_text))
     reports = []
     for source, outcomes in by_source.items():
         part = f"{paths.parts(source)}/{uuid.uuid4().hex}.parquet"
@@ -198,7 +211,9 @@ PART_REPORT_SCHEMA = pa.schema([("source", pa.string()), ("part", pa.string()), 
                                 ("shard_rows", pa.int64()), ("tokens", pa.int64()), ("failure", pa.string())])
 
 
-def _document_outcome(row: dict, columns: list[str], method: RedactionMethod, key: bytes, include_text: bool) -> dict:
+def _document_outcome(row: dict, columns: list[str], policy, key: bytes, include_text: bool) -> dict:
+    from ..detect.policy import apply_decisions
+
     outcome = {"row": row["row"], "doc_id": row["doc_id"], "status": row["status"], "reason": row["reason"],
                "cause": row["cause"], "raw": row["raw"], "offset": row["offset"], "length": row["length"],
                "redacted": None, "tokens": row.get("tokens") or 0, "entities": []}
@@ -206,27 +221,30 @@ def _document_outcome(row: dict, columns: list[str], method: RedactionMethod, ke
         return outcome
     try:
         spans_by_column: dict[int, list] = {}
-        for c, s, e, label, score, action in zip(row["span_column"], row["span_start"], row["span_end"],
-                                                 row["span_label"], row["span_score"], row["span_action"]):
-            spans_by_column.setdefault(c, []).append(Span(s, e, label, score, action))
+        for c, s, e, label, score in zip(row["span_column"], row["span_start"], row["span_end"],
+                                         row["span_label"], row["span_score"]):
+            spans_by_column.setdefault(c, []).append(Span(s, e, label, score))
         redacted, entities = [], []
         for c, text in enumerate(row["texts"]):
-            spans = spans_by_column.get(c, [])
-            redacted.append(redact_text(text, spans, method, key))
-            for span in spans:
-                value = text[span.start : span.end]
-                entity = {
-                    "doc_id": row["doc_id"], "source": row["source"], "row": row["row"], "column": columns[c],
-                    "start": span.start, "end": span.end, "label": span.label, "score": round(float(span.score), 4),
-                    "text_hmac": text_hmac(value, key),
-                    "replacement": replacement(value, span.label, method, key) if span.action == "redacted" else None,
-                    "detector": "model", "action": span.action,
-                }
-                if include_text:
-                    entity["text"] = value
-                entities.append(entity)
+            decisions = policy.decide(text, spans_by_column.get(c, []))
+            redacted.append(apply_decisions(text, decisions))
+            entities += entity_rows(row, columns[c], text, decisions, key, include_text)
         outcome["redacted"], outcome["entities"] = redacted, entities
     except Exception as error:  # noqa: BLE001 - fail closed: quarantine, never pass the original through
         outcome.update(status="quarantined", reason=f"redaction failed: {error.__class__.__name__}: {error}",
                        cause="redaction", redacted=None, entities=[])
     return outcome
+
+
+def entity_rows(row: dict, column: str, text: str, decisions, key: bytes, include_text: bool) -> list[dict]:
+    """One entity-table row per decision (ENTITY_FIELDS order)."""
+    rows = []
+    for d in decisions:
+        value = text[d.start : d.end]
+        entity = {"doc_id": row["doc_id"], "source": row["source"], "row": row["row"], "column": column,
+                  "start": d.start, "end": d.end, "label": d.label, "score": d.score, "text_hmac": text_hmac(value, key),
+                  "replacement": d.replacement, "detector": d.detector, "action": d.action}
+        if include_text:
+            entity["text"] = value
+        rows.append(entity)
+    return rows

@@ -1,0 +1,139 @@
+"""The redaction policy: which detectors run besides the model, how their spans merge, which spans are
+redacted or kept, and how each is replaced. Ray-free; the job's write stage and `jobs/apply.py` share it.
+
+Order (docs/detection.md): model spans (already snapped to word edges by the engine) + rule spans + deny-list
+spans -> merge (merge.py) -> action per merged span:
+  1. a span the deny list found is redacted, whatever else holds;
+  2. a span whose text the allow list allows is kept (detector `allow_list`);
+  3. a span outside `decoding.labels` is kept;
+  4. a span only the model found, scoring below `decoding.min_score` of its label, is kept;
+  5. everything else is redacted, with `redaction.method` of its label.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Iterable
+
+from ..config import ConfigError, JobConfig
+from ..redaction import RedactionMethod, method_table, replacement
+from .lists import AllowList, DenyList, ListError, load_entries
+from .merge import Candidate, merge_candidates, model_candidate, union_overlaps, validated_candidate
+from .rules import RuleError, RuleSet
+
+log = logging.getLogger("haremb_batch")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A merged span and what the policy does with it."""
+
+    start: int
+    end: int
+    label: str
+    score: float
+    detector: str
+    action: str  # redacted | kept
+    replacement: str | None  # for redacted spans
+
+
+class Policy:
+    def __init__(self, categories: Iterable[str], rules: RuleSet, deny: DenyList | None, allow: AllowList | None,
+                 act_on: set[str], min_score: dict[str, float], methods: dict, key: bytes | None):
+        self.categories = tuple(categories)
+        self.rules, self.deny, self.allow = rules, deny, allow
+        self.act_on, self.min_score, self.methods, self.key = act_on, min_score, methods, key
+
+    @classmethod
+    def from_config(cls, cfg: JobConfig, categories: Iterable[str], key: bytes | None) -> "Policy":
+        """ConfigError naming the key for anything that cannot work with this model's categories."""
+        categories = tuple(categories)
+        det, dec = cfg.detection, cfg.decoding
+        try:
+            rules = RuleSet.build(det.rules, categories, det.phone_region)
+            deny_entries = load_entries(det.deny_list, "detection.deny_list", cfg.io.storage_options)
+            allow_entries = load_entries(det.allow_list, "detection.allow_list", cfg.io.storage_options)
+            deny = DenyList(deny_entries, set(categories)) if deny_entries else None
+            allow = AllowList(allow_entries) if allow_entries else None
+        except RuleError as error:
+            raise ConfigError(f"detection.rules: {error}") from error
+        except ListError as error:
+            raise ConfigError(str(error)) from error
+        act_on = set(categories) if dec.labels == "all" else set(dec.labels)
+        scores = dec.min_score if isinstance(dec.min_score, dict) else {c: dec.min_score for c in categories}
+        for name, labels in (("decoding.labels", act_on), ("decoding.min_score", set(scores)),
+                             ("redaction.method", set(cfg.redaction.methods) - {"default"})):
+            unknown = sorted(set(labels) - set(categories))
+            if unknown:
+                raise ConfigError(f"{name}: {unknown[0]!r} is not a category of the model")
+        return cls(categories, rules, deny, allow, act_on, {c: float(scores.get(c, 0.0)) for c in categories},
+                   method_table(cfg.redaction.method), key)
+
+    def warn_disabled(self) -> None:
+        for rule, why in self.rules.disabled.items():
+            log.warning("rule %s is disabled: %s", rule, why)
+
+    def method_for(self, label: str) -> RedactionMethod:
+        return self.methods.get(label, self.methods["default"])
+
+    # -- the two entry points -------------------------------------------------------------------------------
+
+    def decide(self, text: str | None, model_spans: Iterable) -> list[Decision]:
+        """The job: the model's spans (start, end, label, score) of one text, plus rules and the deny list."""
+        if not text:
+            return []
+        model = [model_candidate(s.start, s.end, s.label, s.score) for s in model_spans]
+        validated = [validated_candidate(r.start, r.end, r.label, "rule") for r in self.rules.find(text)]
+        validated += self._deny_candidates(text)
+        return self._act(text, merge_candidates(model, validated))
+
+    def redecide(self, text: str | None, recorded: list[Candidate]) -> list[Decision]:
+        """`jobs/apply.py`: spans recorded in a finished output's entity table (already merged), plus the deny
+        list of this policy; no model, no rules."""
+        if not text:
+            return []
+        return self._act(text, merge_candidates(recorded, self._deny_candidates(text)))
+
+    def _deny_candidates(self, text: str) -> list[Candidate]:
+        if self.deny is None:
+            return []
+        return [validated_candidate(d.start, d.end, d.label, "deny_list") for d in self.deny.find(text)]
+
+    def _act(self, text: str, merged: list[Candidate]) -> list[Decision]:
+        decisions = []
+        for c in union_overlaps(merged):
+            value, score = text[c.start : c.end], round(c.score, 4)  # as the entity table stores it
+            detector, action = c.detector, "redacted"
+            if "deny_list" in c.detectors:
+                pass
+            elif self.allow is not None and self.allow.allows(value):
+                detector, action = "allow_list", "kept"
+            elif c.label not in self.act_on:
+                action = "kept"
+            elif c.detectors == {"model"} and score < self.min_score.get(c.label, 0.0):
+                action = "kept"
+            swap = replacement(value, c.label, self.method_for(c.label), self.key) if action == "redacted" else None
+            decisions.append(Decision(c.start, c.end, c.label, score, detector, action, swap))
+        return decisions
+
+
+def apply_decisions(text: str | None, decisions: list[Decision]) -> str | None:
+    """`text` with every redacted decision's span replaced (offsets of the original text)."""
+    if text is None:
+        return None
+    pieces, cursor = [], 0
+    for d in decisions:
+        if d.action != "redacted":
+            continue
+        pieces += [text[cursor : d.start], d.replacement]
+        cursor = d.end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def recorded_candidate(start: int, end: int, label: str, score: float, detector: str) -> Candidate:
+    """A span as an entity table recorded it. An allow-listed span counts as the model's (its score decides
+    under a threshold); its first finder is not recorded."""
+    names = frozenset(detector.split("+")) if detector != "allow_list" else frozenset({"model"})
+    return Candidate(start, end, label, names, float(score) if "model" in names else None)

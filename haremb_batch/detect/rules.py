@@ -1,0 +1,621 @@
+"""Validated rule detectors: for each category, a compiled regex that finds candidates and a validator that
+keeps only the real ones (checksums, issuer tables, address parsers from well-kept libraries).
+
+Rules never guess a category the checkpoint does not have: each rule maps to the first of its preferred
+categories (RULE_CATEGORIES) that the model knows, and is disabled, with a reason, when it knows none.
+
+Performance: every document of the job passes through `RuleSet.find`, so regexes are compiled once at import,
+each rule is skipped when a cheap substring test shows it cannot match, quantifiers are bounded or possessive
+(no catastrophic backtracking), and phonenumbers (pure Python, the slowest step) only sees texts holding at
+least 7 digits.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import bisect
+import ipaddress
+import itertools
+import json
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+from urllib.parse import urlsplit
+
+import phonenumbers
+from stdnum import iban as stdnum_iban
+from stdnum import luhn
+
+RULE_NAMES: tuple[str, ...] = (
+    "email", "url", "ipv4", "ipv6", "mac_address", "credit_card", "iban", "ssn", "phone_number", "api_key",
+)
+
+# rule name -> the checkpoint categories it may map to, in order of preference; the first one the checkpoint has wins
+RULE_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "email": ("email", "private_email"),
+    "url": ("url", "private_url"),
+    "ipv4": ("ipv4",),
+    "ipv6": ("ipv6",),
+    "mac_address": ("mac_address", "device_identifier"),
+    "credit_card": ("credit_debit_card", "account_number"),
+    "iban": ("account_number",),
+    "ssn": ("ssn", "national_id"),
+    "phone_number": ("phone_number", "private_phone"),
+    "api_key": ("api_key", "secret", "password"),
+}
+
+
+class RuleError(ValueError):
+    """A rule name or rule option is wrong; the message names the bad value."""
+
+
+@dataclass(frozen=True)
+class RuleSpan:
+    start: int  # Python str (code point) offsets into the text, end exclusive
+    end: int
+    label: str  # the checkpoint's category name
+    rule: str  # one of RULE_NAMES
+    score: float = 1.0
+
+
+Offsets = tuple[int, int]
+
+# -- email ------------------------------------------------------------------------------------------------------
+
+# The local part starts where no local-part character precedes it, so a match never drops leading letters; the
+# TLD may not be followed by a word character or by ".word", so "a@b.com." ends before the final dot.
+_EMAIL_RE = re.compile(
+    r"(?<![\w.%+\-])"
+    r"[\w%+\-](?:[\w.%+\-]{0,62}[\w%+\-])?"
+    r"@"
+    r"(?:[^\W_](?:[\w\-]{0,61}[^\W_])?\.){1,8}"
+    r"[^\W\d_]{2,63}"
+    r"(?![\w\-]|\.[^\W_])"
+)
+
+
+def _is_email(candidate: str) -> bool:
+    local, _, domain = candidate.rpartition("@")
+    if len(local) > 64 or len(candidate) > 254 or ".." in local:
+        return False
+    _, dot, tld = domain.rpartition(".")
+    return bool(dot) and len(tld) >= 2 and tld.isalpha()
+
+
+def _find_emails(text: str) -> Iterator[Offsets]:
+    if "@" not in text:
+        return
+    for match in _EMAIL_RE.finditer(text):
+        if _is_email(match.group()):
+            yield match.span()
+
+
+# -- url --------------------------------------------------------------------------------------------------------
+
+# The body runs (possessively: nothing to backtrack) to whitespace or a character never found raw in a URL;
+# trailing punctuation is trimmed afterwards, where balance of brackets and quotes can be counted.
+_URL_RE = re.compile(r"(?<![\w.@\-])(?:(?i:https?://)|(?i:www\.))[^\s<>\"`{}|\\^“”‘’«»]++")
+_URL_MARKERS = ("://", "www.", "WWW.", "Www.")
+_URL_TRAILING_PUNCTUATION = frozenset(".,;:!?")
+_URL_CLOSERS = {")": "(", "]": "["}
+_HOSTNAME_RE = re.compile(r"(?:[^\W_](?:[\w\-]{0,61}[^\W_])?\.){1,16}(?:[^\W\d_]{2,63}|xn--[a-z0-9\-]{2,59})\.?")
+
+
+def _url_length(candidate: str) -> int:
+    """The candidate's length without trailing sentence punctuation, unbalanced closers or an unpaired quote."""
+    end = len(candidate)
+    while end:
+        last = candidate[end - 1]
+        if last in _URL_TRAILING_PUNCTUATION:
+            end -= 1
+        elif last in _URL_CLOSERS and candidate.count(last, 0, end) > candidate.count(_URL_CLOSERS[last], 0, end):
+            end -= 1
+        elif last == "'" and candidate.count("'", 0, end) % 2 == 1:
+            end -= 1
+        else:
+            break
+    return end
+
+
+def _is_url_host(host: str) -> bool:
+    if host == "localhost" or _HOSTNAME_RE.fullmatch(host):
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_url(url: str) -> bool:
+    has_scheme = "://" in url[:8]
+    try:
+        host = urlsplit(url if has_scheme else "http://" + url).hostname
+    except ValueError:  # a malformed [ipv6] netloc
+        return False
+    if not has_scheme and host is not None and host.count(".") < 2:
+        return False  # "www.foo" is a word, "www.foo.com" a site
+    return bool(host) and _is_url_host(host)
+
+
+def _find_urls(text: str) -> Iterator[Offsets]:
+    if not any(marker in text for marker in _URL_MARKERS):
+        return
+    for match in _URL_RE.finditer(text):
+        end = match.start() + _url_length(match.group())
+        if _is_url(text[match.start() : end]):
+            yield match.start(), end
+
+
+# -- ipv4 / ipv6 ------------------------------------------------------------------------------------------------
+
+# Not a piece of a longer dotted number or version string: no word character or dot before, no word character
+# or ".digit" after; nor a product version ("Firefox/1.9.0.20", user agents' "rv:1.9.0.20").
+# [0-9], not \d: ipaddress only takes ASCII digits anyway.
+_IPV4_RE = re.compile(r"(?<![\w.])(?<!\w/)(?<!rv:)(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?!\w|\.[0-9])")
+
+# Hex groups joined by 2 to 8 colons, optionally ending in a dotted quad (::ffff:192.0.2.1). The group run is
+# atomic: a run longer than an address fails at once instead of being retried shorter.
+_IPV6_RE = re.compile(
+    r"(?<![\w:.])"
+    r"(?>[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,8})"
+    r"(?:(?:\.[0-9]{1,3}){3})?"
+    r"(?![\w:]|\.[0-9])"
+)
+_DECIMAL_DIGIT_RE = re.compile(r"[0-9]")
+
+
+def _is_ipv4(candidate: str) -> bool:
+    try:
+        ipaddress.IPv4Address(candidate)  # rejects octets > 255 and leading zeros
+    except ValueError:
+        return False
+    return True
+
+
+def _is_ipv6(candidate: str) -> bool:
+    # The pattern already asks for 2+ colons. A decimal digit is required too: scope operators in code
+    # ("A::B", "add::fe") parse as IPv6 but are not addresses.
+    if not _DECIMAL_DIGIT_RE.search(candidate):
+        return False
+    try:
+        ipaddress.IPv6Address(candidate)
+    except ValueError:
+        return False
+    return True
+
+
+def _find_ipv4(text: str) -> Iterator[Offsets]:
+    if "." not in text:
+        return
+    for match in _IPV4_RE.finditer(text):
+        if _is_ipv4(match.group()):
+            yield match.span()
+
+
+def _find_ipv6(text: str) -> Iterator[Offsets]:
+    if "::" not in text and text.count(":") < 6:  # any IPv6 text form has "::" or 6+ colons (x:x:x:x:x:x:d.d.d.d)
+        return
+    for match in _IPV6_RE.finditer(text):
+        if _is_ipv6(match.group()):
+            yield match.span()
+
+
+# -- mac address ------------------------------------------------------------------------------------------------
+
+# Not the tail of a longer hex run: no word character before, and no "hh:" before unless that pair is itself
+# glued to a word ("MAC:00:1A:..." is fine, "00:00:1A:2B:3C:4D:5E" is not a MAC).
+_MAC_RE = re.compile(
+    r"(?<!\w)(?<!(?<!\w)[0-9A-Fa-f]{2}[:\-])"
+    r"(?:[0-9A-Fa-f]{2}[:\-]){5}[0-9A-Fa-f]{2}(?!\w|[:\-][0-9A-Fa-f])"
+    r"|"
+    r"(?<![\w.])[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?!\w|\.[0-9A-Fa-f])"
+)
+
+
+def _is_mac(candidate: str) -> bool:
+    if "." in candidate:
+        return True  # Cisco dotted: the pattern already fixes its shape
+    return len(set(candidate[2::3])) == 1  # one separator throughout: "00:1A-2B:..." is not a MAC
+
+
+def _find_macs(text: str) -> Iterator[Offsets]:
+    for match in _MAC_RE.finditer(text):
+        if _is_mac(match.group()):
+            yield match.span()
+
+
+# -- shared: valid windows of a grouped number -----------------------------------------------------------------
+
+
+def _group_bounds(candidate: str, separators: str) -> list[Offsets]:
+    """(start, end) of each group of a candidate whose groups are joined by single separator characters."""
+    bounds, start = [], 0
+    for i, ch in enumerate(candidate):
+        if ch in separators:
+            bounds.append((start, i))
+            start = i + 1
+    bounds.append((start, len(candidate)))
+    return bounds
+
+
+@dataclass(frozen=True)
+class _GroupedNumber:
+    """How a number written in groups is cut out of a longer run of groups."""
+
+    separators: str  # the characters between groups
+    min_chars: int  # shortest and longest valid number, separators included
+    max_chars: int
+    can_start: Callable[[str], bool]  # a group a number may begin with
+    can_hold: Callable[[str], bool]  # a group a number may contain
+    is_valid: Callable[[str], bool]  # the whole number, separators included
+
+
+def _valid_windows(candidate: str, number: _GroupedNumber) -> Iterator[Offsets]:
+    """Non-overlapping runs of whole groups that `number.is_valid` accepts, longest first from each group on.
+
+    A grouped number may run on into unrelated groups ("4111 1111 1111 1111 12 items", two cards in a row);
+    trying runs of whole groups keeps each number without ever cutting a group. Runs are bounded in length and
+    stop at a group no number holds, so a long table of numbers costs linear time.
+    """
+    bounds = _group_bounds(candidate, number.separators)
+    first = 0
+    while first < len(bounds):
+        start = bounds[first][0]
+        ends = []
+        for group_start, group_end in bounds[first : first + number.max_chars]:  # a group holds >= 1 character
+            if group_end - start > number.max_chars or not number.can_hold(candidate[group_start:group_end]):
+                break
+            if group_end - start >= number.min_chars:
+                ends.append(group_end)
+        can_start = number.can_start(candidate[start : bounds[first][1]])
+        end = next((e for e in reversed(ends) if number.is_valid(candidate[start:e])), None) if can_start else None
+        if end is None:
+            first += 1
+        else:
+            yield start, end
+            while first < len(bounds) and bounds[first][0] < end:
+                first += 1
+
+
+# -- credit card ------------------------------------------------------------------------------------------------
+
+# 13+ digits, single space or dash between any two; not inside a longer digit run or a decimal number.
+_CARD_RE = re.compile(r"(?<![\w.,+\-])(?<![0-9][ \-])(?>[0-9](?:[ \-]?[0-9]){12,})(?!\w|[.,][0-9])")
+_CARD_SEPARATORS = " -"
+_CARD_GROUP_DIGITS = range(3, 7)  # cards are printed in groups of 3 to 6 (4-4-4-4, 4-6-5, 4-4-4-4-3)
+
+# (lowest prefix, highest prefix, card lengths): issuer ranges in use (ISO/IEC 7812 issuer tables)
+_CARD_ISSUERS: tuple[tuple[str, str, frozenset[int]], ...] = (
+    ("4", "4", frozenset({13, 16, 19})),  # Visa
+    ("51", "55", frozenset({16})),  # Mastercard
+    ("2221", "2720", frozenset({16})),  # Mastercard 2-series
+    ("34", "34", frozenset({15})),  # American Express
+    ("37", "37", frozenset({15})),
+    ("6011", "6011", frozenset(range(16, 20))),  # Discover
+    ("644", "649", frozenset(range(16, 20))),
+    ("65", "65", frozenset(range(16, 20))),
+    ("3528", "3589", frozenset(range(16, 20))),  # JCB
+    ("300", "305", frozenset(range(14, 20))),  # Diners Club
+    ("36", "36", frozenset(range(14, 20))),
+    ("38", "39", frozenset(range(14, 20))),
+    ("62", "62", frozenset(range(16, 20))),  # UnionPay
+    # Maestro, kept to its well-known prefixes: "50" and "6" alone would accept too many stray numbers
+    ("5018", "5018", frozenset(range(13, 20))),
+    ("5020", "5020", frozenset(range(13, 20))),
+    ("5038", "5038", frozenset(range(13, 20))),
+    ("5893", "5893", frozenset(range(13, 20))),
+    ("6304", "6304", frozenset(range(13, 20))),
+    ("6759", "6759", frozenset(range(13, 20))),
+    ("6761", "6763", frozenset(range(13, 20))),
+)
+
+
+def _has_card_issuer(digits: str) -> bool:
+    for low, high, lengths in _CARD_ISSUERS:
+        if len(digits) in lengths and low <= digits[: len(low)] <= high:
+            return True
+    return False
+
+
+def _is_card_grouping(candidate: str) -> bool:
+    separators = set(candidate) & set(_CARD_SEPARATORS)
+    if not separators:
+        return True
+    if len(separators) > 1:  # "4111 1111-1111 1111": mixed grouping is not how cards are written
+        return False
+    return all(len(group) in _CARD_GROUP_DIGITS for group in candidate.split(separators.pop()))
+
+
+def _is_card(candidate: str) -> bool:
+    if not _is_card_grouping(candidate):
+        return False
+    digits = candidate.replace(" ", "").replace("-", "")
+    return 13 <= len(digits) <= 19 and _has_card_issuer(digits) and luhn.is_valid(digits)
+
+
+_CARD_NUMBER = _GroupedNumber(
+    separators=_CARD_SEPARATORS,
+    min_chars=13,
+    max_chars=19 + 18,  # 19 digits, a separator between any two
+    can_start=lambda group: True,
+    can_hold=lambda group: 3 <= len(group) <= 19,  # a printed group, or the whole number unseparated
+    is_valid=_is_card,
+)
+
+
+def _find_cards(text: str) -> Iterator[Offsets]:
+    for match in _CARD_RE.finditer(text):
+        for start, end in _valid_windows(match.group(), _CARD_NUMBER):
+            yield match.start() + start, match.start() + end
+
+
+# -- iban -------------------------------------------------------------------------------------------------------
+
+# Country code, check digits, then up to 30 BBAN characters, compact or in groups of 4 separated by one space.
+_IBAN_RE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])")
+_IBAN_START_RE = re.compile(r"[A-Z]{2}[0-9]{2}")
+
+
+def _is_iban(candidate: str) -> bool:
+    return stdnum_iban.is_valid(candidate)  # mod-97 check digits and the country's BBAN format
+
+
+_IBAN_NUMBER = _GroupedNumber(
+    separators=" ",
+    min_chars=15,  # Norway's, the shortest
+    max_chars=34 + 8,  # 34 characters, a space every 4
+    can_start=lambda group: _IBAN_START_RE.match(group) is not None,
+    can_hold=lambda group: True,  # the pattern already bounds the groups
+    is_valid=_is_iban,
+)
+
+
+def _find_ibans(text: str) -> Iterator[Offsets]:
+    for match in _IBAN_RE.finditer(text):
+        for start, end in _valid_windows(match.group(), _IBAN_NUMBER):
+            yield match.start() + start, match.start() + end
+
+
+# -- ssn --------------------------------------------------------------------------------------------------------
+
+# ddd-dd-dddd or ddd dd dddd (one separator kind), not part of a longer run of groups joined the same way.
+_SSN_GROUPED_RE = re.compile(r"(?<![\w.\-])([0-9]{3})([ \-])([0-9]{2})\2([0-9]{4})(?!\w|[.\-][0-9]|\2[0-9])")
+# Nine bare digits are only an SSN when the text just before says so.
+_SSN_BARE_RE = re.compile(r"(?<![\w.\-])([0-9]{3})([0-9]{2})([0-9]{4})(?!\w|[.\-][0-9])")
+_SSN_CONTEXT_RE = re.compile(r"(?i)\b(?:ssn|social[\s\-]+security)\b")
+_SSN_CONTEXT_CHARS = 30  # "social security number: " plus some slack
+
+
+def _is_ssn(area: str, group: str, serial: str) -> bool:
+    # SSA rules: area 000, 666 and 900-999 are never issued, nor group 00 or serial 0000
+    return area != "000" and area != "666" and area[0] != "9" and group != "00" and serial != "0000"
+
+
+def _has_ssn_context(text: str, start: int) -> bool:
+    return _SSN_CONTEXT_RE.search(text, max(0, start - _SSN_CONTEXT_CHARS), start) is not None
+
+
+def _follows_digit_group(text: str, start: int, separator: str) -> bool:
+    # "4 123 45 6789" is a run of space-joined groups; a dash before is already excluded by the pattern
+    return start >= 2 and text[start - 1] == separator and text[start - 2] in "0123456789"
+
+
+def _find_ssns(text: str) -> Iterator[Offsets]:
+    for match in _SSN_GROUPED_RE.finditer(text):
+        area, separator, group, serial = match.groups()
+        if _is_ssn(area, group, serial) and not _follows_digit_group(text, match.start(), separator):
+            yield match.span()
+    for match in _SSN_BARE_RE.finditer(text):
+        if _is_ssn(*match.groups()) and _has_ssn_context(text, match.start()):
+            yield match.span()
+
+
+# -- phone number -----------------------------------------------------------------------------------------------
+
+_DIGIT_RE = re.compile(r"[0-9]")
+_MIN_PHONE_DIGITS = 7
+# Shapes phonenumbers accepts as numbers but that are not: an ISO date ("2042-01-29 06" would be a valid NANP
+# number), a product version glued to its name ("Chrome/31.0.841.0") and the tail of a time or decimal number
+# ("05:13:13.103398").
+_ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_GLUED_BEFORE_RE = re.compile(r"\w/|[0-9][.:]")
+
+
+def _has_phone_digits(text: str) -> bool:
+    # islice stops at the 7th digit: a long text costs no more than needed
+    return sum(1 for _ in itertools.islice(_DIGIT_RE.finditer(text), _MIN_PHONE_DIGITS)) >= _MIN_PHONE_DIGITS
+
+
+def _is_phone_shape(text: str, start: int, raw: str) -> bool:
+    if _ISO_DATE_RE.match(raw):
+        return False
+    return start < 2 or _GLUED_BEFORE_RE.match(text, start - 2, start) is None
+
+
+def _find_phones(text: str, region: str) -> Iterator[Offsets]:
+    if not _has_phone_digits(text):
+        return
+    for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
+        if _is_phone_shape(text, match.start, match.raw_string):
+            yield match.start, match.end
+
+
+# -- api key ----------------------------------------------------------------------------------------------------
+
+
+def _is_jwt(token: str) -> bool:
+    """The first part must decode to a JOSE header (a JSON object naming its "alg"), not just look like one."""
+    header = token.split(".", 1)[0]
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))
+    except (ValueError, binascii.Error):  # includes JSON and UTF-8 decode errors
+        return False
+    return isinstance(decoded, dict) and "alg" in decoded
+
+
+@dataclass(frozen=True)
+class _SecretPattern:
+    regex: re.Pattern[str]
+    markers: tuple[str, ...]  # substrings without which the pattern cannot match: a cheap skip
+    validate: Callable[[str], bool] | None = None
+
+
+_ALNUM_BEFORE = r"(?<![A-Za-z0-9])"
+_SECRET_PATTERNS: tuple[_SecretPattern, ...] = (
+    _SecretPattern(re.compile(_ALNUM_BEFORE + r"gh[pousr]_[A-Za-z0-9]{36}(?![A-Za-z0-9])"),
+                   ("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),
+    _SecretPattern(re.compile(_ALNUM_BEFORE + r"github_pat_[A-Za-z0-9_]{82}(?![A-Za-z0-9_])"), ("github_pat_",)),
+    _SecretPattern(re.compile(_ALNUM_BEFORE + r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])"),
+                   ("AKIA", "ASIA", "ABIA", "ACCA")),
+    _SecretPattern(
+        re.compile(_ALNUM_BEFORE + r"xox[baprs]-[0-9A-Za-z]{1,40}(?:-[0-9A-Za-z]{1,64}){1,5}(?![0-9A-Za-z\-])"),
+        ("xox",), lambda token: len(token) >= 24,  # real tokens are far longer; short ones are examples
+    ),
+    _SecretPattern(
+        re.compile(r"(?i:https://)hooks\.slack\.com/services/T[A-Za-z0-9_]{6,20}/B[A-Za-z0-9_]{6,20}/"
+                   r"[A-Za-z0-9_]{16,64}(?![A-Za-z0-9_])"),
+        ("hooks.slack.com/services/",),
+    ),
+    _SecretPattern(re.compile(_ALNUM_BEFORE + r"(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{16,247}(?![0-9A-Za-z])"),
+                   ("_live_", "_test_")),
+    _SecretPattern(re.compile(_ALNUM_BEFORE + r"AIza[0-9A-Za-z_\-]{35}(?![0-9A-Za-z_\-])"), ("AIza",)),
+    _SecretPattern(
+        re.compile(r"(?<![A-Za-z0-9_\-])eyJ[A-Za-z0-9_\-]{4,4000}\.eyJ[A-Za-z0-9_\-]{4,16000}\.[A-Za-z0-9_\-]{16,4000}"
+                   r"(?![A-Za-z0-9_\-])"),
+        ("eyJ",), _is_jwt,
+    ),
+)
+
+
+# PEM armour lines of private keys ("RSA PRIVATE KEY", "PRIVATE KEY", "PGP PRIVATE KEY BLOCK", ...). BEGIN and
+# END lines are found in one pass and paired afterwards: a lazy "BEGIN.*?END" regex would rescan the rest of
+# the text from every BEGIN that has no END.
+_PEM_ARMOR_RE = re.compile(r"-----(BEGIN|END) ((?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY(?: BLOCK)?)-----")
+
+
+def _find_pem_keys(text: str) -> Iterator[Offsets]:
+    if "-----BEGIN " not in text:
+        return
+    opened: re.Match[str] | None = None
+    for armor in _PEM_ARMOR_RE.finditer(text):
+        if armor.group(1) == "BEGIN":
+            opened = armor  # an earlier BEGIN without its END is not a key block
+        elif opened is not None and armor.group(2) == opened.group(2):
+            if text[opened.end() : armor.start()].strip():  # an empty body is a template, not a key
+                yield opened.start(), armor.end()
+            opened = None
+
+
+def _find_secrets(text: str) -> Iterator[Offsets]:
+    for pattern in _SECRET_PATTERNS:
+        if not any(marker in text for marker in pattern.markers):
+            continue
+        for match in pattern.regex.finditer(text):
+            if pattern.validate is None or pattern.validate(match.group()):
+                yield match.span()
+    yield from _find_pem_keys(text)
+
+
+# -- the rule set -----------------------------------------------------------------------------------------------
+
+_TEXT_FINDERS: dict[str, Callable[[str], Iterator[Offsets]]] = {
+    "email": _find_emails,
+    "url": _find_urls,
+    "ipv4": _find_ipv4,
+    "ipv6": _find_ipv6,
+    "mac_address": _find_macs,
+    "credit_card": _find_cards,
+    "iban": _find_ibans,
+    "ssn": _find_ssns,
+    "api_key": _find_secrets,
+}  # phone_number needs the region: RuleSet._offsets handles it
+_RULE_RANK = {name: rank for rank, name in enumerate(RULE_NAMES)}
+
+
+def _requested_rules(names) -> list[str]:
+    """The rule names asked for, checked against RULE_NAMES."""
+    if isinstance(names, str):
+        if names == "all":
+            return list(RULE_NAMES)
+        raise RuleError(f"rules must be 'all' or a list of rule names, got {names!r}")
+    try:
+        requested = list(names)
+    except TypeError:
+        raise RuleError(f"rules must be 'all' or a list of rule names, got {names!r}") from None
+    for name in requested:
+        if not isinstance(name, str) or name not in _RULE_RANK:
+            raise RuleError(f"unknown rule {name!r}; known rules: {', '.join(RULE_NAMES)}")
+    return requested
+
+
+def _checked_region(phone_region) -> str:
+    region = phone_region.upper() if isinstance(phone_region, str) else phone_region
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise RuleError(f"phone_region {phone_region!r} is not a region phonenumbers knows (e.g. 'US', 'GB', 'DE')")
+    return region
+
+
+def _non_overlapping(spans: list[RuleSpan]) -> list[RuleSpan]:
+    """Longest first (ties: the earlier rule, then the earlier start); a span overlapping one kept is dropped."""
+    ranked = sorted(spans, key=lambda s: (s.start - s.end, _RULE_RANK[s.rule], s.start))
+    kept_starts: list[int] = []
+    kept: list[RuleSpan] = []  # sorted by start; kept spans never overlap, so ends are sorted too
+    for span in ranked:
+        at = bisect.bisect_right(kept_starts, span.start)
+        if at and kept[at - 1].end > span.start:
+            continue
+        if at < len(kept) and kept[at].start < span.end:
+            continue
+        kept_starts.insert(at, span.start)
+        kept.insert(at, span)
+    return kept
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    enabled: dict[str, str]  # rule name -> label, in RULE_NAMES order
+    disabled: dict[str, str]  # rule name -> human reason
+    phone_region: str = "US"
+
+    @classmethod
+    def build(cls, names, categories: Iterable[str], phone_region: str = "US") -> "RuleSet":
+        """names: "all", or a list of rule names ([] = none). categories: the checkpoint's category names.
+
+        An unknown rule name raises RuleError naming it and listing the known ones. A rule whose categories
+        the checkpoint lacks goes to `disabled` with a reason (the caller logs a warning). phone_region must
+        be a region phonenumbers knows (else RuleError).
+        """
+        requested = set(_requested_rules(names))
+        region = _checked_region(phone_region)
+        known = set(categories)
+        enabled: dict[str, str] = {}
+        disabled: dict[str, str] = {}
+        for name in RULE_NAMES:
+            if name not in requested:
+                continue
+            label = next((c for c in RULE_CATEGORIES[name] if c in known), None)
+            if label is None:
+                wanted = " or ".join(RULE_CATEGORIES[name])
+                disabled[name] = f"the model has no category for it (wanted: {wanted})"
+            else:
+                enabled[name] = label
+        return cls(enabled, disabled, region)
+
+    def find(self, text: str | None) -> list[RuleSpan]:
+        """Every validated match of the enabled rules, sorted by start, non-overlapping: where two matches
+        overlap the longer one is kept (ties: the earlier rule in RULE_NAMES). None or "" -> []."""
+        if not text:
+            return []
+        spans = [
+            RuleSpan(start, end, label, rule)
+            for rule, label in self.enabled.items()
+            for start, end in self._offsets(rule, text)
+        ]
+        return _non_overlapping(spans)
+
+    def _offsets(self, rule: str, text: str) -> Iterator[Offsets]:
+        if rule == "phone_number":
+            return _find_phones(text, self.phone_region)
+        return _TEXT_FINDERS[rule](text)

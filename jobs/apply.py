@@ -1,0 +1,37 @@
+"""Redact input shards again from a finished output's entity tables under a (possibly changed) policy, without
+the model: `python jobs/apply.py --input URI --from FINISHED_OUTPUT --output URI [--config FILE] [--model ...]
+[--set KEY=VALUE ...]`. Thresholds, labels, allow/deny lists, methods and the key may differ from the job's;
+with the job's own policy the redacted shards are byte-identical to the job's. `--model` (or model.path) names
+the checkpoint the output was made with: only its config.json (the categories) is read.
+
+Exit codes as jobs/redact.py: 0 done, 1 some shard failed, 2 bad configuration or input, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # redact.py: the CLI this one mirrors
+
+from redact import parse_args as parse_job_args, run_cli  # noqa: E402
+
+
+def parse_args(argv):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--from" not in argv or argv.index("--from") + 1 >= len(argv):
+        raise SystemExit("apply.py: error: --from FINISHED_OUTPUT is required")
+    i = argv.index("--from")
+    return parse_job_args(argv[:i] + argv[i + 2:]), argv[i + 1]
+
+
+def main(argv=None) -> int:
+    from haremb_batch.pipeline.apply import run_apply
+
+    args, source = parse_args(argv)
+    return run_cli("apply.py", args, lambda cfg: run_apply(cfg, source))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

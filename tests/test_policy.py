@@ -1,0 +1,80 @@
+"""The merge rule and the policy of docs/detection.md, on plain strings (no model, no cluster)."""
+
+from __future__ import annotations
+
+import pytest
+
+from haremb_batch.config import ConfigError, load_job_config
+from haremb_batch.detect.lists import AllowList, DenyList, ListError, load_entries
+from haremb_batch.detect.merge import merge_candidates, model_candidate, validated_candidate
+from haremb_batch.detect.policy import Policy, apply_decisions
+from haremb_batch.engine.labels import NEMOTRON_CATEGORIES
+from haremb_batch.engine.spans import Span
+
+
+def test_a_rule_fixes_the_edges_of_a_model_span_of_its_category():
+    # the model dropped the first letter of an email and cut a URL short; the rules have the whole values
+    merged = merge_candidates([model_candidate(3, 20, "email", 0.7), model_candidate(30, 45, "url", 0.9)],
+                              [validated_candidate(2, 20, "email", "rule"), validated_candidate(30, 52, "url", "rule")])
+    assert [(c.start, c.end, c.label, c.detector, c.score) for c in merged] == [
+        (2, 20, "email", "model+rule", 0.7), (30, 52, "url", "model+rule", 0.9)]
+
+
+def test_overlapping_categories_are_redacted_as_their_union():
+    merged = merge_candidates([model_candidate(0, 10, "user_name", 0.8)], [validated_candidate(5, 25, "email", "rule")])
+    assert [(c.start, c.end, c.label, c.detector) for c in merged] == [(0, 25, "email", "model+rule")]
+    # the deny list outranks a rule; rule and deny spans that overlap merge too
+    merged = merge_candidates([], [validated_candidate(0, 8, "url", "rule"), validated_candidate(4, 12, "company_name", "deny_list")])
+    assert [(c.start, c.end, c.label, c.detector) for c in merged] == [(0, 12, "company_name", "rule+deny_list")]
+
+
+def test_deny_list_matches_whole_words_case_sensitively_and_regexes():
+    deny = DenyList([{"text": "Bluefin", "label": "company_name"}, {"regex": r"TICKET-\d{6}", "label": "customer_id"}],
+                    set(NEMOTRON_CATEGORIES))
+    text = "Bluefin, not Bluefins nor bluefin; TICKET-123456 and xTICKET-1234567"
+    assert [(s.start, s.end, s.label) for s in deny.find(text)] == [
+        (0, 7, "company_name"), (35, 48, "customer_id"), (54, 67, "customer_id")]
+    with pytest.raises(ListError, match=r"deny_list\[0\]: label 'codename' is not a category"):
+        DenyList([{"text": "x", "label": "codename"}], set(NEMOTRON_CATEGORIES))
+    with pytest.raises(ListError, match="does not compile"):
+        DenyList([{"regex": "(", "label": "city"}], set(NEMOTRON_CATEGORIES))
+
+
+def test_allow_list_is_exact_or_a_full_regex_match():
+    allow = AllowList(["support@acme.com", {"regex": r"[a-z]+@example\.org"}])
+    assert allow.allows("support@acme.com") and allow.allows("team@example.org")
+    assert not allow.allows("Support@acme.com") and not allow.allows("team@example.org.evil.com")
+
+
+def test_lists_load_from_a_file(tmp_path):
+    (tmp_path / "deny.yaml").write_text("- {text: Bluefin, label: company_name}\n")
+    assert load_entries(str(tmp_path / "deny.yaml"), "detection.deny_list") == [{"text": "Bluefin", "label": "company_name"}]
+    with pytest.raises(ListError, match="no such file"):
+        load_entries(str(tmp_path / "missing.yaml"), "detection.deny_list")
+
+
+def policy(*overrides: str) -> Policy:
+    return Policy.from_config(load_job_config(None, list(overrides)), NEMOTRON_CATEGORIES, b"key")
+
+
+def test_policy_order_and_per_label_methods():
+    p = policy("detection.allow_list=[help@acme.com]", "detection.deny_list=[{text: Bluefin, label: company_name}]",
+               "decoding.min_score={first_name: 0.5}", "redaction.method={email: hash, default: mask}")
+    text = "Ann (help@acme.com, ann@x.org) on Bluefin, 4111 1111 1111 1111"
+    model = [Span(0, 3, "first_name", 0.4), Span(35, 42, "company_name", 0.2)]
+    decisions = {text[d.start:d.end]: d for d in p.decide(text, model)}
+    assert decisions["Ann"].action == "kept"  # model only, below its label's threshold
+    assert decisions["help@acme.com"].action == "kept" and decisions["help@acme.com"].detector == "allow_list"
+    assert decisions["ann@x.org"].replacement.startswith("<EMAIL:") and decisions["ann@x.org"].detector == "rule"
+    assert decisions["Bluefin"].detector == "model+deny_list" and decisions["Bluefin"].replacement == "[COMPANY_NAME]"
+    assert decisions["4111 1111 1111 1111"].label == "credit_debit_card"
+    redacted = apply_decisions(text, list(decisions.values()))
+    assert redacted.startswith("Ann (help@acme.com, <EMAIL:") and redacted.endswith("on [COMPANY_NAME], [CREDIT_DEBIT_CARD]")
+
+
+def test_policy_names_the_key_of_what_cannot_work():
+    with pytest.raises(ConfigError, match="detection.rules: unknown rule 'nope'"):
+        policy("detection.rules=[email, nope]")
+    with pytest.raises(ConfigError, match=r"redaction.method: 'codename' is not a category"):
+        policy("redaction.method={codename: hash}")
+    assert policy("detection.rules=[]").rules.enabled == {}
