@@ -9,18 +9,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import math
-import re
-import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 
-
-class ConfigError(ValueError):
-    """A configuration key or value is wrong; the message names the key."""
+from .engine.options import (  # noqa: F401  (re-exported: the job's sections and errors in one place)
+    BIAS_NAMES, ChunkingConfig, ConfigError, DecodingConfig, ModelConfig, check_number, build_section,
+)
 
 
 @dataclass
@@ -62,70 +59,7 @@ class OutputConfig:
 @dataclass
 class IOConfig:
     storage_options: dict = field(default_factory=dict)
-
-
-@dataclass
-class ModelConfig:
-    path: str | None = None
-    dtype: Literal["auto", "float32", "bfloat16"] = "auto"
-    experts_per_token: int | None = None
-    device: str = "auto"  # auto (cuda when present), cpu, cuda, cuda:N
-
-    def validate(self) -> None:
-        if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", self.device):
-            raise ConfigError(f"model.device: {self.device!r} is not one of auto, cpu, cuda, cuda:N")
-        if self.experts_per_token is not None and self.experts_per_token < 1:
-            raise ConfigError(f"model.experts_per_token must be >= 1 or null, got {self.experts_per_token}")
-
-
-@dataclass
-class ChunkingConfig:
-    max_tokens: int = 1024
-    overlap_tokens: int = 256
-
-    def validate(self) -> None:
-        if self.max_tokens < 1:
-            raise ConfigError(f"chunking.max_tokens must be >= 1, got {self.max_tokens}")
-        if not 0 <= self.overlap_tokens < self.max_tokens:
-            raise ConfigError(f"chunking.overlap_tokens must be in [0, max_tokens), got {self.overlap_tokens}")
-
-
-@dataclass
-class DecodingConfig:
-    mode: Literal["viterbi", "argmax"] = "viterbi"
-    biases: str | dict = "zeros"  # zeros, checkpoint (its viterbi_calibration.json), or a map of the six biases
-    min_score: float | dict = 0.0
-    labels: str | list[str] = "all"
-    snap_to_words: bool = True  # a span that starts or ends inside a run of letters/digits grows to the whole run
-
-    def validate(self) -> None:
-        if isinstance(self.biases, str) and self.biases not in ("zeros", "checkpoint"):
-            raise ConfigError(f"decoding.biases must be 'zeros', 'checkpoint' or a map of biases, got {self.biases!r}")
-        if isinstance(self.biases, dict):
-            for name, value in self.biases.items():
-                if name not in BIAS_NAMES:
-                    raise ConfigError(f"decoding.biases: unknown transition bias {name!r} (known: {', '.join(BIAS_NAMES)})")
-                _check_number(value, f"decoding.biases.{name}")
-        if isinstance(self.labels, str) and self.labels != "all":
-            raise ConfigError(f"decoding.labels must be 'all' or a list of categories, got {self.labels!r}")
-        if isinstance(self.labels, list) and not self.labels:
-            raise ConfigError("decoding.labels must name at least one category, got [] (use 'all' for every one)")
-        scores = self.min_score.items() if isinstance(self.min_score, dict) else [(None, self.min_score)]
-        for label, value in scores:
-            key = "decoding.min_score" + (f".{label}" if label is not None else "")
-            _check_number(value, key, low=0.0, high=1.0)
-
-
-BIAS_NAMES = ("transition_bias_background_stay", "transition_bias_background_to_start",
-              "transition_bias_inside_to_continue", "transition_bias_inside_to_end",
-              "transition_bias_end_to_background", "transition_bias_end_to_start")
-
-
-def _check_number(value: Any, key: str, low: float | None = None, high: float | None = None) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ConfigError(f"{key}: {value!r} is not a finite number")
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise ConfigError(f"{key} must be in [{low:g}, {high:g}], got {value!r}")
+    shared_filesystem: bool = False  # a local output path is visible to every node of a multi-node cluster
 
 
 METHODS = ("mask", "char", "remove", "hash", "replace")
@@ -183,7 +117,7 @@ class RuntimeConfig:
             raise ConfigError(f"runtime.gpus_per_actor must be >= 0 or auto, got {self.gpus_per_actor}")
         if self.cpus_per_actor != "auto" and self.cpus_per_actor <= 0:
             raise ConfigError(f"runtime.cpus_per_actor must be > 0 or auto, got {self.cpus_per_actor}")
-        _check_number(self.max_failed_fraction, "runtime.max_failed_fraction", low=0.0, high=1.0)
+        check_number(self.max_failed_fraction, "runtime.max_failed_fraction", low=0.0, high=1.0)
 
 
 @dataclass
@@ -201,6 +135,15 @@ class JobConfig:
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
 
+    def detector_options(self) -> dict:
+        """The engine's options (`Detector.load(model.path, **options)`) from this configuration."""
+        options = {k: v for k, v in vars(self.model).items() if k != "path"}
+        options.update(vars(self.chunking))
+        options.update(vars(self.decoding))
+        if self.runtime.batch_tokens != "auto":
+            options["batch_tokens"] = self.runtime.batch_tokens
+        return options
+
     def digest(self) -> str:
         """Identifies what changes outputs: not where they go, how the run is laid out, the credentials (io), the
         model's location (its content has a digest of its own) nor the key (it has a fingerprint)."""
@@ -212,59 +155,6 @@ class JobConfig:
         d["model"] = {k: d["model"][k] for k in ("dtype", "experts_per_token")}
         d["redaction"].pop("key_env")
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()
-
-
-def build_section(cls, values: dict | None, prefix: str):
-    """A section dataclass from a dict; unknown keys and values of the wrong kind raise ConfigError."""
-    values = dict(values or {})
-    hints = typing.get_type_hints(cls)
-    known = {f.name for f in dataclasses.fields(cls)}
-    for key in values:
-        if key not in known:
-            raise ConfigError(f"unknown configuration key {prefix}{key} (known: {', '.join(sorted(known))})")
-    kwargs = {}
-    for name, value in values.items():
-        hint = hints[name]
-        if dataclasses.is_dataclass(hint):
-            if not isinstance(value, dict):
-                raise ConfigError(f"{prefix}{name} must be a mapping")
-            kwargs[name] = build_section(hint, value, f"{prefix}{name}.")
-        else:
-            kwargs[name] = _coerce(value, hint, f"{prefix}{name}")
-    section = cls(**kwargs)
-    if hasattr(section, "validate"):
-        section.validate()
-    return section
-
-
-def _coerce(value: Any, hint: Any, key: str) -> Any:
-    """Check `value` against a hint made of str/int/float/bool/None/dict/list[str] and Literal choices."""
-    options = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, _UnionType) else (hint,)
-    choices = [v for o in options if typing.get_origin(o) is Literal for v in typing.get_args(o)]
-    if isinstance(value, str) and (value in choices or str in options):
-        return value
-    for option in options:
-        if option is type(None) and value is None:
-            return None
-        if option is bool and isinstance(value, bool):
-            return value
-        if option is int and isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if option is float and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-        if option is dict and isinstance(value, dict):
-            return value
-        if option is list and isinstance(value, list):  # entries checked by the section's validate()
-            return value
-        if typing.get_origin(option) is list and isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return value
-    if isinstance(value, str) and choices:
-        raise ConfigError(f"{key}: {value!r} is not one of {', '.join(map(str, choices))}")
-    expected = ", ".join(sorted({getattr(o, "__name__", str(o)) for o in options if typing.get_origin(o) is not Literal} | ({"one of " + "/".join(map(str, choices))} if choices else set())))
-    raise ConfigError(f"{key}: {value!r} has the wrong type (expected {expected})")
-
-
-_UnionType = type(int | str)
 
 
 def parse_overrides(pairs: list[str]) -> dict:

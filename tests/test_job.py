@@ -104,18 +104,27 @@ def test_killed_actor_loses_and_duplicates_nothing(ray_cluster, keyed, checkpoin
 
     inp = tmp_path / "in"
     expected = write_shards(inp, faker_texts(SHARD_TEXTS, seed=13))
-    extra = faker_texts(300, seed=14)
+    extra = faker_texts(1000, seed=14)  # long enough that the kill lands while parts are still being written
     (inp / "big.jsonl").write_text("".join(json.dumps({"text": t}) + "\n" for t in extra))
     expected["big.jsonl"] = len(extra)
     out = tmp_path / "out"
     killed = []  # manifests finished when the kill landed: fewer than all shards means mid-run
 
+    errors = []
+
     def kill_model_actor():
+        try:
+            find_and_kill()
+        except Exception as error:  # noqa: BLE001 - surfaced by the assertion below
+            errors.append(repr(error))
+
+    def find_and_kill():
         """SIGKILL the model actor's process the moment the first part file is written: a crash mid-run."""
         deadline, pid = time.time() + 300, None
         while pid is None and time.time() < deadline:  # the state API is slow: find the pid before the race
-            pid = next((a.pid for a in list_actors(filters=[("state", "=", "ALIVE")], detail=True)
-                        if "ModelStage" in (a.class_name or "") and a.pid), None)
+            # the address, explicitly: the test cluster lives in its own temp dir, where defaults do not look
+            actors = list_actors(address=ray_cluster["address"], filters=[("state", "=", "ALIVE")], detail=True)
+            pid = next((a.pid for a in actors if "ModelStage" in (a.class_name or "") and a.pid), None)
         while pid is not None and time.time() < deadline:
             if any((out / "_parts").rglob("*.parquet")):
                 os.kill(pid, signal.SIGKILL)
@@ -127,7 +136,7 @@ def test_killed_actor_loses_and_duplicates_nothing(ray_cluster, keyed, checkpoin
     thread.start()
     report = run_job(inp, out, checkpoint_1layer, "runtime.docs_per_batch=4")
     thread.join(timeout=1)
-    assert killed and killed[0] < len(expected), "the model actor was never caught mid-run"
+    assert killed and killed[0] < len(expected), f"the model actor was never caught mid-run {errors}"
     assert report["shards"]["failed"] == 0
     check_outputs(inp, tmp_path / "out", expected, "mask", KEY.encode())
 

@@ -15,19 +15,20 @@ def config(tmp_path, checkpoint_1layer):
     inp.mkdir()
     lines = [json.dumps({"id": i, "text": f"Call Alice Smith at 555-010{i} today."}) for i in range(4)]
     (inp / "a.jsonl").write_text("\n".join(lines) + "\n")
-    cfg = load_job_config(None, [], input__uri=str(inp), output__uri=str(tmp_path / "out"), model__path=str(checkpoint_1layer))
-    return cfg.to_dict()
+    return load_job_config(None, [], input__uri=str(inp), output__uri=str(tmp_path / "out"), model__path=str(checkpoint_1layer))
 
 
 def shard_batch(config):
     from pathlib import Path
 
-    path = Path(config["input"]["uri"]) / "a.jsonl"
+    path = Path(config.input.uri) / "a.jsonl"
     return pa.Table.from_pylist([{"path": str(path), "relative": "a.jsonl", "format": "jsonl", "size": path.stat().st_size}])
 
 
 def test_poison_document_is_quarantined_alone(config, monkeypatch):
-    docs = pa.concat_tables(list(read_shards(shard_batch(config), config)))
+    blocks = list(read_shards(shard_batch(config), config))
+    assert blocks[-1].column("status").to_pylist() == ["shard_end"] and blocks[-1].column("shard_rows").to_pylist() == [4]
+    docs = pa.concat_tables(blocks[:-1])
     tokens = tokenize_documents(docs, config)
     stage = ModelStage(config)
     real_infer = stage.detector.infer
@@ -46,7 +47,12 @@ def test_poison_document_is_quarantined_alone(config, monkeypatch):
     assert "poison" in out.column("reason")[2].as_py()
 
     parts = write_parts(out, config, b"k", list(stage.detector.labels.categories))
-    assert parts.column("rows").to_pylist() == [4] and parts.column("failure").to_pylist() == [None]
+    assert parts.column("rows").to_pylist() == [4] and parts.column("first_row").to_pylist() == [0]
+    assert parts.column("failure").to_pylist() == [None]
+    # rows of a shard that arrive out of order are written as one part per run of consecutive rows
+    shuffled = out.take([3, 0, 1])
+    parts = write_parts(shuffled, config, b"k", list(stage.detector.labels.categories))
+    assert sorted(zip(parts.column("first_row").to_pylist(), parts.column("rows").to_pylist())) == [(0, 2), (3, 1)]
 
 
 def test_unreadable_shard_becomes_one_marker_row(config, tmp_path):

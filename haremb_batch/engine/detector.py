@@ -9,7 +9,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from ..config import ChunkingConfig, ConfigError, DecodingConfig, ModelConfig, build_section
+from .options import ChunkingConfig, ConfigError, DecodingConfig, ModelConfig, build_section
 from .checkpoint import Checkpoint, CheckpointError, expected_weight_names, load_checkpoint
 from .labels import LabelSet
 from .modeling import ModelShape, PrivacyFilterEngine
@@ -164,9 +164,20 @@ class Detector:
         check_texts(texts)
         results: list[list[Span]] = []
         for group in self._groups(texts):
-            encoded = self.tokenize(group)
-            spans = self.decode(group, encoded, self.infer(encoded))
+            spans = self.detect_encoded(group, self.tokenize(group))
             results += [s if include_kept else [x for x in s if x.action == "redacted"] for s in spans]
+        return results
+
+    def detect_encoded(self, texts: Sequence[str | None], encoded: Sequence[Encoded]) -> list[list[Span]]:
+        """All spans (each with its action) of already tokenized texts. Documents run in groups of similar
+        length and bounded tokens, so the log-probs held at once and Viterbi's padding (each document of a
+        group is padded to the group's longest) stay bounded however the batch mixes lengths."""
+        results: list[list[Span]] = [[] for _ in texts]
+        for group in length_groups([len(e) for e in encoded], GROUP_WINDOWS * self.batch_tokens):
+            group_encoded = [encoded[i] for i in group]
+            spans = self.decode([texts[i] for i in group], group_encoded, self.infer(group_encoded))
+            for i, doc_spans in zip(group, spans):
+                results[i] = doc_spans
         return results
 
     def _groups(self, texts: Sequence[str | None]):
@@ -200,3 +211,16 @@ def _build_engine(checkpoint: Checkpoint, dtype, device, experts_per_token) -> P
         inv_freq, scaling = ROPE_INIT_FUNCTIONS[rope_type](config, None)
     return PrivacyFilterEngine(ModelShape.from_config(config), checkpoint.weights, inv_freq, float(scaling),
                                dtype, device, experts_per_token)
+
+
+def length_groups(lengths: Sequence[int], budget: int) -> list[list[int]]:
+    """Indices grouped longest first, each group's documents x its longest at most `budget` tokens (a single
+    document longer than that forms a group of its own)."""
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    groups: list[list[int]] = []
+    for i in order:
+        if groups and (len(groups[-1]) + 1) * max(lengths[groups[-1][0]], 1) <= budget:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups

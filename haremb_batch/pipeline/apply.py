@@ -16,16 +16,14 @@ import sys
 import time
 from collections import defaultdict
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..config import JobConfig
 from ..detect.policy import Policy, apply_decisions, recorded_candidate
-from .finalize import FinalizeOptions, write_shard_outputs
+from .finalize import FinalizeOptions, remove_shard_outputs, write_shard_outputs
 from .job import Plan, RunState, preflight, plan
 from .read import ShardError, read_documents
 from .report import run_record, write_records
-from .schemas import part_schema
 from .shards import OutputPaths, Shard, filesystem
 from .stages import entity_rows
 
@@ -75,17 +73,16 @@ def _apply_shard(cfg: JobConfig, p: Plan, policy: Policy, fs_from, source: Outpu
         not_detected = {q["row"]: q for q in map(json.loads, f.read().decode("utf-8").splitlines())
                         if q.get("cause") in ("model", "redaction")}
     columns = cfg.input.text_columns
-    outcomes = []
-    for block in read_documents(p.inputs.fs, shard, columns, cfg.input.id_column, cfg.output.quarantine_raw):
-        for row in block.to_pylist():
-            outcomes.append(_outcome(row, columns, policy, spans, not_detected.get(row["row"]), p.key,
-                                     cfg.output.include_span_text))
-    if len(outcomes) != finished["rows_in"]:
-        raise ShardError(f"the input has {len(outcomes)} rows, the finished output {finished['rows_in']}")
+    outcomes = (_outcome(row, columns, policy, spans, not_detected.get(row["row"]), p.key, cfg.output.include_span_text)
+                for block in read_documents(p.inputs.fs, shard, columns, cfg.input.id_column, cfg.output.quarantine_raw)
+                for row in block.to_pylist())
     options = FinalizeOptions(columns, cfg.output.include_span_text, {**p.identity, "model_digest": finished.get("model_digest")},
                               cfg.runtime.max_failed_fraction, p.raw_quarantine)
-    table = pa.Table.from_pylist(outcomes, schema=part_schema(cfg.output.include_span_text))
-    return write_shard_outputs(p.inputs.fs, p.fs_out, p.paths, shard, table, options)
+    try:
+        return write_shard_outputs(p.inputs.fs, p.fs_out, p.paths, shard, outcomes, finished["rows_in"], options)
+    except Exception:
+        remove_shard_outputs(p.fs_out, p.paths, shard, p.raw_quarantine)
+        raise
 
 
 def _source_manifest(fs_from, source: OutputPaths, shard: Shard) -> dict:

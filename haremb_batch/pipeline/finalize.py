@@ -1,103 +1,115 @@
-"""Turn a shard's part files into its outputs: redacted shard, entity table, quarantine, manifest (last)."""
+"""Turn a shard's outcomes into its outputs: redacted shard, entity table, quarantine (and raw quarantine),
+then its manifest, last. Everything streams: outcomes come part by part in row order, the redacted shard is
+written by the shard's codec while it re-reads the input, entities and quarantine records are written as they
+pass. Each file is written under a temporary name, hashed on the way, and renamed when complete.
+
+In the job this runs as a Ray task per shard (`pipeline/job.py`), so no shard's bytes pass through the driver.
+"""
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import time
 import uuid
 from collections import Counter
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from typing import Iterable, Iterator
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .schemas import QUARANTINE_FIELDS, entity_schema, part_schema
+from .codecs import AccountingError, codec_for
+from .schemas import QUARANTINE_FIELDS, entity_schema
 from .shards import OutputPaths, Shard, raw_quarantine_path
 
-
-class AccountingError(RuntimeError):
-    """A row came out twice with different outcomes, or never: the shard is not written."""
+ENTITY_ROWS_PER_WRITE = 8192
 
 
-def merge_parts(fs, parts: list[str], shard_rows: int) -> pa.Table:
-    """One row per input row, ordered by row. Retried tasks may have written a row twice: identical copies
-    collapse; anything else is an accounting error."""
-    tables = []
-    for part in parts:
-        with fs.open(part, "rb") as f:
-            tables.append(pq.read_table(f))
-    if not tables and shard_rows == 0:
-        return part_schema_table()
-    table = pa.concat_tables(tables).sort_by("row") if tables else None
-    rows = table.column("row").to_numpy() if table is not None else []
-    if table is not None and len(rows) != len(set(rows.tolist())):
-        keep = [0] + [i for i in range(1, len(rows)) if rows[i] != rows[i - 1]]
-        table = table.take(pa.array(keep))
-        rows = table.column("row").to_numpy()
-    if table is None or len(rows) != shard_rows or (shard_rows and (rows[0] != 0 or rows[-1] != shard_rows - 1)):
-        got = 0 if table is None else len(rows)
-        raise AccountingError(f"expected rows 0..{shard_rows - 1}, got {got} distinct rows")
-    return table
+@dataclass(frozen=True)
+class Part:
+    """A part file: the outcomes of rows first .. first + rows - 1 of a shard, in row order."""
+
+    first: int
+    rows: int
+    path: str
 
 
-def part_schema_table() -> pa.Table:
-    return part_schema(False).empty_table()
+def ordered_outcomes(fs, parts: Iterable[Part], shard_rows: int) -> Iterator[dict]:
+    """One outcome per row 0 .. shard_rows - 1, reading one part at a time. A retried task may have written
+    rows twice: the first copy counts. A row that never came back is an AccountingError."""
+    next_row = 0
+    for part in sorted(parts, key=lambda p: (p.first, -p.rows)):
+        if part.first + part.rows <= next_row:
+            continue
+        if part.first > next_row:
+            raise AccountingError(f"rows {next_row}..{part.first - 1} never came back")
+        with fs.open(part.path, "rb") as f:
+            rows = pq.read_table(f).to_pylist()
+        for row in rows:
+            if row["row"] < next_row:
+                continue
+            if row["row"] != next_row:
+                raise AccountingError(f"part {part.path} skips from row {next_row} to {row['row']}")
+            yield row
+            next_row += 1
+    if next_row != shard_rows:
+        raise AccountingError(f"expected rows 0..{shard_rows - 1}, got rows 0..{next_row - 1}")
+
+
+class HashingSink:
+    """A writable file that hashes and counts what passes. Closing it leaves the file open: `atomic_output`
+    closes and renames it (pyarrow's writers close their sink when they finish)."""
+
+    def __init__(self, f):
+        self.f, self.sha256, self.size, self.closed = f, hashlib.sha256(), 0, False
+
+    def write(self, data) -> int:
+        data = bytes(data)
+        self.f.write(data)
+        self.sha256.update(data)
+        self.size += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        self.f.flush()
+
+    def tell(self) -> int:
+        return self.size
+
+    def writable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@contextmanager
+def atomic_output(fs, path: str, record: dict):
+    """Write through a HashingSink to a temporary name; on success rename to `path` and fill `record` with
+    path, bytes and sha256; on failure remove the temporary file."""
+    tmp = f"{path}.tmp-{uuid.uuid4().hex[:8]}"
+    fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+    f = fs.open(tmp, "wb")
+    try:
+        sink = HashingSink(f)
+        yield sink
+        f.close()
+        fs.mv(tmp, path)
+    except BaseException:
+        f.close()
+        if fs.exists(tmp):
+            fs.rm(tmp)
+        raise
+    record.update(path=path, bytes=sink.size, sha256=sink.sha256.hexdigest())
 
 
 def _write_atomically(fs, path: str, data: bytes) -> dict:
-    tmp = f"{path}.tmp-{uuid.uuid4().hex[:8]}"
-    fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
-    with fs.open(tmp, "wb") as f:
-        f.write(data)
-    fs.mv(tmp, path)
-    return {"path": path, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-
-
-def _parquet_bytes(table: pa.Table) -> bytes:
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink)
-    return sink.getvalue().to_pybytes()
-
-
-def _compress(data: bytes, compression: str | None) -> bytes:
-    if compression == "gzip":
-        return gzip.compress(data, mtime=0)  # no timestamp: a redone shard is byte-identical
-    if compression == "zstd":
-        import zstandard
-
-        return zstandard.ZstdCompressor().compress(data)
-    return data
-
-
-def redacted_shard_bytes(fs_in, shard: Shard, outcomes: pa.Table, text_columns: list[str]) -> bytes:
-    """The input shard with quarantined rows dropped and text columns replaced; other columns untouched."""
-    ok = pc.equal(outcomes.column("status"), "ok")
-    redacted = outcomes.filter(ok).column("redacted").to_pylist()
-    if shard.format == "parquet":
-        with fs_in.open(shard.path, "rb") as f:
-            table = pq.read_table(f)
-        table = table.filter(ok)
-        for c, name in enumerate(text_columns):
-            index = table.schema.get_field_index(name)
-            values = pa.array([r[c] for r in redacted], type=table.schema.field(name).type)
-            table = table.set_column(index, table.schema.field(name), values)
-        return _parquet_bytes(table)
-    with fs_in.open(shard.path, "rb", compression=shard.compression) as f:
-        lines = [line for line in f.read().split(b"\n") if line.strip()]
-    keep = ok.to_pylist()
-    out_lines, it = [], iter(redacted)
-    for line, good in zip(lines, keep):
-        if not good:
-            continue
-        obj = json.loads(line)
-        for name, value in zip(text_columns, next(it)):
-            obj[name] = value
-        out_lines.append(json.dumps(obj, ensure_ascii=False))
-    data = ("\n".join(out_lines) + ("\n" if out_lines else "")).encode("utf-8")
-    return _compress(data, shard.compression)
+    record: dict = {}
+    with atomic_output(fs, path, record) as sink:
+        sink.write(data)
+    return record
 
 
 class ShardFailure(RuntimeError):
@@ -113,58 +125,92 @@ class FinalizeOptions:
     raw_quarantine: tuple | None = None  # (filesystem, root) with output.quarantine_raw, else None
 
 
-def check_failures(outcomes: pa.Table, shard_rows: int, max_fraction: float) -> None:
-    """Rows quarantined by the model or redaction (not malformed input) beyond the allowed share fail the shard."""
-    causes = outcomes.column("cause").to_pylist()
-    failed = [i for i, cause in enumerate(causes) if cause in ("model", "redaction")]
-    if failed and len(failed) > max_fraction * shard_rows:
-        first = outcomes.column("reason")[failed[0]].as_py()
-        raise ShardFailure(f"{len(failed)} of {shard_rows} rows failed in the model or redaction (more than "
-                           f"runtime.max_failed_fraction={max_fraction:g}); first error: {first}")
+class Tally:
+    """What the manifest counts, gathered as outcomes pass."""
+
+    def __init__(self):
+        self.rows, self.ok, self.tokens = 0, 0, 0
+        self.quarantined_per_cause: Counter = Counter()
+        self.redacted_per_label, self.kept_per_label, self.per_detector = Counter(), Counter(), Counter()
+        self.failed, self.first_failure = 0, None
+
+    def add(self, outcome: dict) -> None:
+        self.rows += 1
+        self.tokens += outcome.get("tokens") or 0
+        if outcome["status"] == "ok":
+            self.ok += 1
+            for e in outcome["entities"]:
+                (self.redacted_per_label if e["action"] == "redacted" else self.kept_per_label)[e["label"]] += 1
+                self.per_detector[e["detector"]] += 1
+            return
+        self.quarantined_per_cause[outcome["cause"]] += 1
+        if outcome["cause"] in ("model", "redaction"):
+            self.failed += 1
+            self.first_failure = self.first_failure or outcome["reason"]
+
+    def check(self, shard_rows: int, max_fraction: float) -> None:
+        """Rows quarantined by the model or redaction (not malformed input) beyond the allowed share fail the shard."""
+        if self.failed and self.failed > max_fraction * shard_rows:
+            raise ShardFailure(f"{self.failed} of {shard_rows} rows failed in the model or redaction (more than "
+                               f"runtime.max_failed_fraction={max_fraction:g}); first error: {self.first_failure}")
 
 
-def finalize_shard(fs_in, fs_out, paths: OutputPaths, shard: Shard, parts: list[str], shard_rows: int,
+def finalize_shard(fs_in, fs_out, paths: OutputPaths, shard: Shard, parts: list[Part], shard_rows: int,
                    options: FinalizeOptions) -> dict:
-    return write_shard_outputs(fs_in, fs_out, paths, shard, merge_parts(fs_out, parts, shard_rows), options)
+    return write_shard_outputs(fs_in, fs_out, paths, shard, ordered_outcomes(fs_out, parts, shard_rows),
+                               shard_rows, options)
 
 
-def write_shard_outputs(fs_in, fs_out, paths: OutputPaths, shard: Shard, outcomes: pa.Table,
+def write_shard_outputs(fs_in, fs_out, paths: OutputPaths, shard: Shard, outcomes: Iterator[dict], shard_rows: int,
                         options: FinalizeOptions) -> dict:
-    """The shard's outputs from one outcome row per input row (part_schema), then its manifest."""
-    shard_rows = outcomes.num_rows
-    check_failures(outcomes, shard_rows, options.max_failed_fraction)
-    statuses = outcomes.column("status").to_pylist()
-    files = {"redacted": _write_atomically(fs_out, paths.redacted(shard), redacted_shard_bytes(fs_in, shard, outcomes, options.text_columns))}
+    """The shard's outputs from one outcome per input row, in row order (part_schema rows), then its manifest.
+    Raises AccountingError / ShardFailure before the manifest when the rows do not add up or too many failed;
+    the caller then removes what was written."""
+    tally, files, raw_file = Tally(), {"redacted": {}, "entities": {}, "quarantine": {}}, {}
+    schema = entity_schema(options.include_span_text)
+    with ExitStack() as stack:
+        entity_sink = stack.enter_context(atomic_output(fs_out, paths.entities(shard), files["entities"]))
+        quarantine = stack.enter_context(atomic_output(fs_out, paths.quarantine(shard), files["quarantine"]))
+        raw = None
+        if options.raw_quarantine is not None:
+            fs_raw, raw_root = options.raw_quarantine
+            raw = stack.enter_context(atomic_output(fs_raw, raw_quarantine_path(raw_root, shard), raw_file))
+        entities = stack.enter_context(pq.ParquetWriter(entity_sink, schema))
+        pending: list[dict] = []
 
-    ok_rows = outcomes.filter(pc.equal(outcomes.column("status"), "ok"))
-    entity_rows = [e for es in ok_rows.column("entities").to_pylist() for e in es]
-    entities = pa.Table.from_pylist(entity_rows, schema=entity_schema(options.include_span_text))
-    files["entities"] = _write_atomically(fs_out, paths.entities(shard), _parquet_bytes(entities))
+        def passing() -> Iterator[dict]:
+            for outcome in outcomes:
+                tally.add(outcome)
+                if outcome["status"] == "ok":
+                    pending.extend(outcome["entities"])
+                    if len(pending) >= ENTITY_ROWS_PER_WRITE:
+                        entities.write_table(pa.Table.from_pylist(pending, schema=schema))
+                        pending.clear()
+                else:
+                    record = dict(zip(QUARANTINE_FIELDS, (shard.relative, outcome["row"], outcome["doc_id"], outcome["reason"],
+                                                          outcome["cause"], outcome["offset"], outcome["length"])))
+                    quarantine.write(_json_line(record))
+                    if raw is not None and outcome["raw"] is not None:
+                        raw.write(_json_line({**record, "raw": outcome["raw"]}))
+                yield outcome
 
-    quarantined = outcomes.filter(pc.equal(outcomes.column("status"), "quarantined")).to_pylist()
-    records = [dict(zip(QUARANTINE_FIELDS, (shard.relative, r["row"], r["doc_id"], r["reason"], r["cause"],
-                                            r["offset"], r["length"]))) for r in quarantined]
-    files["quarantine"] = _write_atomically(fs_out, paths.quarantine(shard), _jsonl_bytes(records))
-    raw_file = None
-    if options.raw_quarantine is not None:
-        fs_raw, raw_root = options.raw_quarantine
-        raw = [{**record, "raw": r["raw"]} for record, r in zip(records, quarantined) if r["raw"] is not None]
-        raw_file = _write_atomically(fs_raw, raw_quarantine_path(raw_root, shard), _jsonl_bytes(raw))
-
-    redacted_per_label, kept_per_label, per_detector = Counter(), Counter(), Counter()
-    for e in entity_rows:
-        (redacted_per_label if e["action"] == "redacted" else kept_per_label)[e["label"]] += 1
-        per_detector[e["detector"]] += 1
+        with atomic_output(fs_out, paths.redacted(shard), files["redacted"]) as redacted_sink:
+            written = codec_for(shard).write_redacted(fs_in, shard, redacted_sink, passing(), options.text_columns)
+        if written != shard_rows or next(outcomes, None) is not None:
+            raise AccountingError(f"{shard.relative}: the input has {written} rows, the outcomes {shard_rows}")
+        if pending:
+            entities.write_table(pa.Table.from_pylist(pending, schema=schema))
+    tally.check(shard_rows, options.max_failed_fraction)
     manifest = {
         "source": shard.relative, "source_bytes": shard.size, "format": shard.format,
-        "rows_in": shard_rows, "rows_redacted": statuses.count("ok"), "rows_quarantined": statuses.count("quarantined"),
-        "rows_quarantined_per_cause": dict(sorted(Counter(r["cause"] for r in quarantined).items())),
-        "entities": len(entity_rows), "entities_redacted": sum(redacted_per_label.values()),
-        "entities_kept": sum(kept_per_label.values()),
-        "entities_per_label": dict(sorted(redacted_per_label.items())),
-        "entities_kept_per_label": dict(sorted(kept_per_label.items())),
-        "entities_per_detector": dict(sorted(per_detector.items())),
-        "tokens": int(pc.sum(outcomes.column("tokens")).as_py() or 0),
+        "rows_in": shard_rows, "rows_redacted": tally.ok, "rows_quarantined": tally.rows - tally.ok,
+        "rows_quarantined_per_cause": dict(sorted(tally.quarantined_per_cause.items())),
+        "entities": sum(tally.per_detector.values()), "entities_redacted": sum(tally.redacted_per_label.values()),
+        "entities_kept": sum(tally.kept_per_label.values()),
+        "entities_per_label": dict(sorted(tally.redacted_per_label.items())),
+        "entities_kept_per_label": dict(sorted(tally.kept_per_label.items())),
+        "entities_per_detector": dict(sorted(tally.per_detector.items())),
+        "tokens": tally.tokens,
         "files": files, **options.identity,
         **({"quarantine_raw": raw_file} if raw_file else {}),
         "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -175,8 +221,8 @@ def write_shard_outputs(fs_in, fs_out, paths: OutputPaths, shard: Shard, outcome
     return manifest
 
 
-def _jsonl_bytes(records: list[dict]) -> bytes:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
+def _json_line(record: dict) -> bytes:
+    return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 IDENTITY_FIELDS = {"config_digest": "the configuration changed", "model_digest": "the model files changed",

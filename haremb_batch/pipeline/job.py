@@ -20,6 +20,7 @@ from .finalize import FinalizeOptions, finalize_shard, manifest_problem, remove_
 from .report import run_record, write_records
 from .shards import Inputs, OutputPaths, Shard, describe_skipped, discover_shards, filesystem
 from .stages import ModelStage, read_shards, tokenize_documents, write_parts
+from .tracking import ProgressPrinter, Tracker
 
 log = logging.getLogger("haremb_batch")
 
@@ -30,6 +31,7 @@ class RunState:
     skipped: list = field(default_factory=list)
     failed: dict = field(default_factory=dict)  # relative -> reason
     redone: dict = field(default_factory=dict)  # relative -> why a shard with a manifest was redone
+    finalized_on: dict = field(default_factory=dict)  # relative -> Ray node id of its finalize task
     status: str = "running"  # then: ok, failed (some shard), interrupted, error
     error: str | None = None
 
@@ -198,19 +200,46 @@ def build_dataset(cfg: JobConfig, shards: list[Shard], key: bytes, sizes: dict, 
     import ray
     from ray.data import ActorPoolStrategy
 
-    config = cfg.to_dict()
     items = [dataclasses.asdict(s) for s in shards]
     ds = ray.data.from_items(items, override_num_blocks=max(1, len(items)))
-    ds = ds.map_batches(read_shards, fn_kwargs={"config": config}, batch_size=1, batch_format="pyarrow", num_cpus=0.5)
-    ds = ds.map_batches(tokenize_documents, fn_kwargs={"config": config}, batch_size=sizes["docs_per_batch"],
+    ds = ds.map_batches(read_shards, fn_kwargs={"config": cfg}, batch_size=1, batch_format="pyarrow", num_cpus=0.5)
+    ds = ds.map_batches(tokenize_documents, fn_kwargs={"config": cfg}, batch_size=sizes["docs_per_batch"],
                         batch_format="pyarrow", num_cpus=0.5)
     ds = ds.map_batches(
-        ModelStage, fn_constructor_kwargs={"config": config, "threads": sizes["torch_threads"]},
+        ModelStage, fn_constructor_kwargs={"config": cfg, "threads": sizes["torch_threads"]},
         compute=ActorPoolStrategy(min_size=1, max_size=sizes["actors"]), num_gpus=sizes["gpus_per_actor"],
         num_cpus=sizes["cpus_per_actor"], batch_size=sizes["docs_per_batch"], batch_format="pyarrow",
     )
-    return ds.map_batches(write_parts, fn_kwargs={"config": config, "key": key, "categories": categories}, batch_size=None,
-                          batch_format="pyarrow", num_cpus=0.5)
+    return ds.map_batches(write_parts, fn_kwargs={"config": cfg, "key": key, "categories": categories},
+                          batch_size=None, batch_format="pyarrow", num_cpus=0.5)
+
+
+def quiet_ray_data() -> None:
+    """Ray Data's own progress bars with a terminal; without one, our progress line instead of its log lines."""
+    from ray.data import DataContext
+
+    context = DataContext.get_current()
+    context.target_max_block_size = BLOCK_BYTES  # blocks of a few MB stream: no shard goes through as one block
+    if not sys.stderr.isatty():
+        context.enable_progress_bars = False
+        logging.getLogger("ray.data").setLevel(logging.WARNING)
+
+
+BLOCK_BYTES = 8 << 20
+
+
+def check_cluster_paths(cfg: JobConfig) -> None:
+    """A local path is seen by every node only on a shared filesystem; on more than one node, say so."""
+    import ray
+
+    nodes = [n for n in ray.nodes() if n.get("Alive")]
+    if len(nodes) <= 1 or cfg.io.shared_filesystem:
+        return
+    for option, uri in (("--input", cfg.input.uri), ("--output", cfg.output.uri),
+                        ("output.quarantine_uri", cfg.output.quarantine_uri if cfg.output.quarantine_raw else None)):
+        if uri is not None and "file" in _place(filesystem(uri, cfg.io.storage_options)[0], "")[0]:
+            raise ConfigError(f"{option} {uri} is a local path and the Ray cluster has {len(nodes)} nodes: use object "
+                              "storage, or set io.shared_filesystem=true if every node sees this path")
 
 
 def run(cfg: JobConfig) -> dict:
@@ -240,34 +269,85 @@ def run(cfg: JobConfig) -> dict:
 
 
 def _execute(cfg: JobConfig, p: Plan, todo: list[Shard], state: RunState) -> dict:
+    """Stream the shards through the stages; start each shard's finalize task on the cluster as soon as all
+    its rows are back. The driver sees only accounting records and manifests."""
     import ray
 
     if not ray.is_initialized():
         ray.init(log_to_driver=True, logging_level=logging.WARNING)
+    check_cluster_paths(cfg)
+    quiet_ray_data()
     sizes = runtime_sizes(cfg)
     log.info("runtime: %s", sizes)
-    options = FinalizeOptions(cfg.input.text_columns, cfg.output.include_span_text, p.identity,
-                              cfg.runtime.max_failed_fraction, p.raw_quarantine)
-    by_name = {s.relative: s for s in todo}
-    parts: dict[str, list[str]] = {}
-    seen: dict[str, int] = {}
-    for batch in build_dataset(cfg, todo, p.key, sizes, p.categories).iter_batches(batch_format="pyarrow", batch_size=None):
-        for report in batch.to_pylist():
-            source = report["source"]
-            if report["failure"]:
-                state.failed[source] = report["failure"]
-                log.error("shard %s failed: %s", source, report["failure"])
-                continue
-            parts.setdefault(source, [])
-            if report["part"]:
-                parts[source].append(report["part"])
-            seen[source] = seen.get(source, 0) + report["rows"]
-            if seen[source] >= report["shard_rows"] and source not in state.done:
-                _finish(p, by_name[source], parts[source], report["shard_rows"], options, state)
-    for source in by_name:
-        if source not in state.done and source not in state.failed:
-            state.failed[source] = f"only {seen.get(source, 0)} rows came back"
+    tracker = Tracker(todo)
+    finalize = ray.remote(num_cpus=0.25, max_retries=2)(finalize_task)
+    running: dict = {}  # ObjectRef -> shard relative path
+    with ProgressPrinter(tracker):
+        for batch in build_dataset(cfg, todo, p.key, sizes, p.categories).iter_batches(batch_format="pyarrow", batch_size=None):
+            for report in batch.to_pylist():
+                complete = tracker.add(report)
+                if complete is not None:
+                    ref = finalize.remote(cfg, complete.shard, complete.parts, complete.total, p.identity)
+                    running[ref] = complete.shard.relative
+            _collect(running, tracker, state, timeout=0)
+        _collect(running, tracker, state, timeout=None)
+    for relative, progress in tracker.shards.items():
+        if progress.failure is not None:
+            state.failed[relative] = progress.failure
+        elif not progress.finished and relative not in state.failed:
+            state.failed[relative] = (f"only {progress.rows} of {progress.total} rows came back" if progress.total is not None
+                                      else f"the shard's end never came back ({progress.rows} rows did)")
+        if relative in state.failed:
+            log.error("shard %s failed: %s", relative, state.failed[relative])
+            remove_shard_outputs(p.fs_out, p.paths, progress.shard, p.raw_quarantine)
     return sizes
+
+
+def _collect(running: dict, tracker: Tracker, state: RunState, timeout: float | None) -> None:
+    """Take the results of finished finalize tasks (all of them with timeout=None)."""
+    import ray
+
+    while running:
+        ready, _ = ray.wait(list(running), num_returns=1, timeout=timeout)
+        if not ready:
+            return
+        relative = running.pop(ready[0])
+        result = ray.get(ready[0])
+        tracker.shards[relative].finished = True
+        if result["failure"] is not None:
+            state.failed[relative] = result["failure"]
+            continue
+        manifest = result["manifest"]
+        state.done[relative] = manifest
+        state.finalized_on[relative] = result["node"]
+        print(f"done {relative}: {manifest['rows_redacted']} rows redacted, {manifest['rows_quarantined']} "
+              f"quarantined, {manifest['entities_redacted']} entities redacted, {manifest['entities_kept']} kept",
+              file=sys.stderr, flush=True)
+
+
+def finalize_task(cfg: JobConfig, shard: Shard, parts: list, shard_rows: int, identity: dict) -> dict:
+    """A Ray task: merge a shard's parts and write its outputs, then its manifest; remove the parts. Returns
+    the manifest (or the failure) and the node it ran on: all the driver ever receives of a shard."""
+    import ray
+
+    fs_in, _ = filesystem(cfg.input.uri, cfg.io.storage_options)
+    fs_out, root = filesystem(cfg.output.uri, cfg.io.storage_options)
+    paths = OutputPaths(root.rstrip("/"))
+    raw = None
+    if cfg.output.quarantine_raw:
+        fs_raw, raw_root = filesystem(cfg.output.quarantine_uri, cfg.io.storage_options)
+        raw = (fs_raw, raw_root.rstrip("/"))
+    options = FinalizeOptions(cfg.input.text_columns, cfg.output.include_span_text, identity,
+                              cfg.runtime.max_failed_fraction, raw)
+    node = ray.get_runtime_context().get_node_id()
+    try:
+        manifest = finalize_shard(fs_in, fs_out, paths, shard, parts, shard_rows, options)
+    except Exception as error:  # noqa: BLE001 - this shard fails (no manifest); the others go on
+        remove_shard_outputs(fs_out, paths, shard, raw)
+        return {"manifest": None, "failure": f"{error.__class__.__name__}: {error}", "node": node}
+    if fs_out.exists(paths.parts(shard.relative)):
+        fs_out.rm(paths.parts(shard.relative), recursive=True)
+    return {"manifest": manifest, "failure": None, "node": node}
 
 
 def root_cause(error: BaseException) -> BaseException:
@@ -313,19 +393,3 @@ def _is_user_error(name: str) -> bool:
 def _one_line(name: str, message: str) -> str:
     lines = message.strip().splitlines()
     return f"{name}: {lines[0]}" if lines else name
-
-
-def _finish(p: Plan, shard: Shard, parts, shard_rows: int, options: FinalizeOptions, state: RunState) -> None:
-    try:
-        manifest = finalize_shard(p.inputs.fs, p.fs_out, p.paths, shard, parts, shard_rows, options)
-    except Exception as error:  # noqa: BLE001 - this shard fails (no manifest); the others go on
-        state.failed[shard.relative] = f"{error.__class__.__name__}: {error}"
-        log.error("shard %s failed: %s", shard.relative, error)
-        remove_shard_outputs(p.fs_out, p.paths, shard, p.raw_quarantine)
-        return
-    if p.fs_out.exists(p.paths.parts(shard.relative)):
-        p.fs_out.rm(p.paths.parts(shard.relative), recursive=True)
-    state.done[shard.relative] = manifest
-    print(f"done {shard.relative}: {manifest['rows_redacted']} rows redacted, {manifest['rows_quarantined']} "
-          f"quarantined, {manifest['entities_redacted']} entities redacted, {manifest['entities_kept']} kept",
-          file=sys.stderr, flush=True)

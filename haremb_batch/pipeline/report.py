@@ -66,6 +66,7 @@ def run_record(cfg: JobConfig, plan, state, sizes: dict, started: float) -> dict
         "redone": dict(state.redone),
         "skipped": list(state.skipped),
         "skipped_files": dict(plan.inputs.skipped),
+        "finalized_on": dict(state.finalized_on),  # Ray node id per shard finalized in this run
         "rows": row_figures(manifests),
         "tokens": tokens,
         "entities": entities,

@@ -14,19 +14,8 @@ DOCUMENT_SCHEMA = pa.schema([
     ("raw", pa.string()),  # the raw line when it could not be parsed, only with output.quarantine_raw
     ("offset", pa.int64()),  # JSON Lines: byte offset of the line in the (decompressed) shard
     ("length", pa.int64()),  # and its length in bytes, without the newline
-    ("shard_rows", pa.int64()),  # rows in the whole shard: lets the driver see when a shard is complete
+    ("shard_rows", pa.int64()),  # -1 on document rows; on a shard_end marker, the shard's row count
 ])
-
-# what the model stage adds: per text, spans as parallel lists
-FOUND_FIELDS = [
-    ("tokens", pa.int64()),
-    ("span_column", pa.list_(pa.int32())),
-    ("span_start", pa.list_(pa.int64())),
-    ("span_end", pa.list_(pa.int64())),
-    ("span_label", pa.list_(pa.string())),
-    ("span_score", pa.list_(pa.float32())),
-    ("span_action", pa.list_(pa.string())),
-]
 
 ENTITY_FIELDS = [
     ("doc_id", pa.string()),
@@ -66,3 +55,15 @@ def part_schema(include_span_text: bool) -> pa.Schema:
 
 # quarantine/<relative>.jsonl: where the row is and why, never its content
 QUARANTINE_FIELDS = ("source", "row", "id", "reason", "cause", "offset", "length")
+
+
+# what write_parts tells the driver: per part file, or per marker (shard_end with its row count, shard_failed)
+PART_REPORT_SCHEMA = pa.schema([
+    ("source", pa.string()),
+    ("part", pa.string()),
+    ("first_row", pa.int64()),
+    ("rows", pa.int64()),
+    ("tokens", pa.int64()),
+    ("shard_rows", pa.int64()),
+    ("failure", pa.string()),
+])

@@ -2,7 +2,11 @@
 
 read_shards -> tokenize_documents -> ModelStage (actor pool) -> write_parts. Every document row comes out
 of every step exactly once; a document that fails is marked quarantined with a reason, never passed on as
-if redacted.
+if redacted. Each step takes the typed JobConfig; none re-parses it per batch.
+
+A shard streams through in blocks; after its last row, the read step sends one marker row (`shard_end`, with
+the shard's row count, or `shard_failed`, with the reason) down the same path, so the driver learns when a
+shard is complete without ever reading it.
 """
 
 from __future__ import annotations
@@ -10,51 +14,47 @@ from __future__ import annotations
 import logging
 import uuid
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..config import JobConfig, build_section
+from ..config import JobConfig
 from ..engine.spans import Span
 from ..engine.tokens import Encoded, encode_texts
 from ..redaction import text_hmac
 from .read import ShardError, read_documents
-from .schemas import DOCUMENT_SCHEMA, part_schema
+from .schemas import DOCUMENT_SCHEMA, PART_REPORT_SCHEMA, part_schema
 from .shards import OutputPaths, Shard, filesystem
 
 log = logging.getLogger("haremb_batch")
-SHARD_FAILED = "shard_failed"
-SHARD_EMPTY = "shard_empty"  # a shard with no rows still has to reach the driver to be finalized
-
-
-def job_config(config: dict) -> JobConfig:
-    return build_section(JobConfig, config, "")
+SHARD_END = "shard_end"  # marker: the shard's rows were all read; shard_rows holds their count
+SHARD_FAILED = "shard_failed"  # marker: the shard cannot be read (reason); rows sent before it are void
+MARKERS = (SHARD_END, SHARD_FAILED)
 
 
 # -- read ----------------------------------------------------------------------------------------------------
 
-def read_shards(batch: pa.Table, config: dict):
-    """Shard items in, document rows out (a generator of blocks). An unreadable shard becomes one marker row."""
-    cfg = job_config(config)
-    fs, _ = filesystem(cfg.input.uri, cfg.io.storage_options)
+def read_shards(batch: pa.Table, config: JobConfig):
+    """Shard items in, document rows out (a generator of blocks), then the shard's marker row."""
+    fs, _ = filesystem(config.input.uri, config.io.storage_options)
     for item in batch.to_pylist():
         shard = Shard(**item)
+        rows = 0
         try:
-            rows = 0
-            for block in read_documents(fs, shard, cfg.input.text_columns, cfg.input.id_column, cfg.output.quarantine_raw):
+            for block in read_documents(fs, shard, config.input.text_columns, config.input.id_column,
+                                        config.output.quarantine_raw):
                 rows += block.num_rows
-                if block.num_rows:
-                    yield block
-            if rows == 0:
-                yield _marker(shard, SHARD_EMPTY, None)
+                yield block
+            yield _marker(shard, SHARD_END, None, rows)
         except ShardError as error:
-            yield _marker(shard, SHARD_FAILED, str(error))
+            yield _marker(shard, SHARD_FAILED, str(error), rows)
 
 
-def _marker(shard: Shard, status: str, reason: str | None) -> pa.Table:
+def _marker(shard: Shard, status: str, reason: str | None, rows: int) -> pa.Table:
     return pa.Table.from_pylist([{"source": shard.relative, "row": -1, "doc_id": None, "texts": None, "status": status,
-                                  "reason": reason, "raw": None, "shard_rows": 0}], schema=DOCUMENT_SCHEMA)
+                                  "reason": reason, "shard_rows": rows}], schema=DOCUMENT_SCHEMA)
 
 
 # -- tokenize ------------------------------------------------------------------------------------------------
@@ -68,10 +68,9 @@ def _tokenizer(model_path: str | None):
     return AutoTokenizer.from_pretrained(resolve_model_folder(model_path))
 
 
-def tokenize_documents(batch: pa.Table, config: dict) -> pa.Table:
+def tokenize_documents(batch: pa.Table, config: JobConfig) -> pa.Table:
     """Adds token ids and flat (start, end) offsets per text: the model actor only runs windows."""
-    cfg = job_config(config)
-    tokenizer = _tokenizer(cfg.model.path)
+    tokenizer = _tokenizer(config.model.path)
     rows = list(zip(batch.column("texts").to_pylist(), batch.column("status").to_pylist()))
     flat = [text for texts, status in rows if status == "ok" for text in texts]
     encoded = iter(encode_texts(tokenizer, flat))  # one tokenizer call for the whole batch
@@ -86,39 +85,43 @@ def tokenize_documents(batch: pa.Table, config: dict) -> pa.Table:
 
 # -- model ---------------------------------------------------------------------------------------------------
 
-class ModelStage:
-    """Holds one Detector (loaded once per actor); runs all windows of the documents it receives, then
-    stitches and decodes per document."""
+class Unit(NamedTuple):
+    """One text of one document row, tokenized."""
 
-    def __init__(self, config: dict, threads: int | None = None):
+    row: int  # index of the row in the batch
+    column: int  # index of the text column
+    text: str | None
+    encoded: Encoded
+
+
+class ModelStage:
+    """Holds one Detector (loaded once per actor); finds every model span of the documents it receives, in
+    groups of bounded tokens (Detector.detect_encoded). A document the model fails on is quarantined alone."""
+
+    SPAN_FIELDS = {"tokens": pa.int64(), "span_column": pa.list_(pa.int32()), "span_start": pa.list_(pa.int64()),
+                   "span_end": pa.list_(pa.int64()), "span_label": pa.list_(pa.string()),
+                   "span_score": pa.list_(pa.float32())}
+
+    def __init__(self, config: JobConfig, threads: int | None = None):
         import torch
 
         from ..engine import Detector
 
         if threads:
             torch.set_num_threads(threads)
-        cfg = job_config(config)
-        options = {k: v for k, v in vars(cfg.model).items() if k != "path"}
-        options.update(vars(cfg.chunking))
-        options.update(vars(cfg.decoding))
-        if cfg.runtime.batch_tokens != "auto":
-            options["batch_tokens"] = cfg.runtime.batch_tokens
-        self.detector = Detector.load(cfg.model.path, **options)
+        self.detector = Detector.load(config.model.path, **config.detector_options())
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         rows = batch.to_pylist()
-        units = []  # (row index, column index, text, Encoded) for every text to scan
-        for i, row in enumerate(rows):
-            if row["status"] != "ok":
-                continue
-            for c, (text, ids, offsets) in enumerate(zip(row["texts"], row["token_ids"], row["token_offsets"])):
-                units.append((i, c, text, Encoded(np.asarray(ids, dtype=np.int64), np.asarray(offsets, dtype=np.int64).reshape(-1, 2))))
-        found = self._detect_units(units, rows)
+        units = [Unit(i, c, text, Encoded(np.asarray(ids, dtype=np.int64), np.asarray(offsets, dtype=np.int64).reshape(-1, 2)))
+                 for i, row in enumerate(rows) if row["status"] == "ok"
+                 for c, (text, ids, offsets) in enumerate(zip(row["texts"], row["token_ids"], row["token_offsets"]))]
+        found, failures = self._detect_units(units)
         tokens: dict[int, int] = {}
-        for i, _, _, encoded in units:
-            tokens[i] = tokens.get(i, 0) + len(encoded)
-        out = {name: [] for name in ("tokens", "span_column", "span_start", "span_end", "span_label", "span_score", "span_action")}
-        for i, row in enumerate(rows):
+        for unit in units:
+            tokens[unit.row] = tokens.get(unit.row, 0) + len(unit.encoded)
+        out: dict[str, list] = {name: [] for name in self.SPAN_FIELDS}
+        for i in range(len(rows)):
             spans = found.get(i, [])
             out["tokens"].append(tokens.get(i, 0))
             out["span_column"].append([c for c, _ in spans])
@@ -126,39 +129,36 @@ class ModelStage:
             out["span_end"].append([s.end for _, s in spans])
             out["span_label"].append([s.label for _, s in spans])
             out["span_score"].append([s.score for _, s in spans])
-            out["span_action"].append([s.action for _, s in spans])
         batch = batch.drop_columns(["token_ids", "token_offsets"])
         for name in ("status", "reason", "cause"):
-            values = pa.array([r[name] for r in rows], pa.string())
-            batch = batch.set_column(batch.schema.get_field_index(name), name, values)
-        types = dict(zip(out, (pa.int64(), pa.list_(pa.int32()), pa.list_(pa.int64()), pa.list_(pa.int64()),
-                               pa.list_(pa.string()), pa.list_(pa.float32()), pa.list_(pa.string()))))
-        for name, values in out.items():
-            batch = batch.append_column(name, pa.array(values, type=types[name]))
+            values = [failures[i][name] if i in failures else row[name] for i, row in enumerate(rows)]
+            batch = batch.set_column(batch.schema.get_field_index(name), name, pa.array(values, pa.string()))
+        for name, kind in self.SPAN_FIELDS.items():
+            batch = batch.append_column(name, pa.array(out[name], type=kind))
         return batch
 
-    def _detect_units(self, units, rows) -> dict[int, list]:
-        """All units in one pass; if that fails, one document at a time so only the poison one is quarantined."""
+    def _detect_units(self, units: list[Unit]) -> tuple[dict[int, list], dict[int, dict]]:
+        """All units in one pass; if that fails, one document at a time so only the poison one is quarantined.
+        Returns the spans per row and, per failed row, its quarantine fields."""
         try:
-            return self._run(units)
+            return self._run(units), {}
         except Exception as error:  # noqa: BLE001 - isolate, then quarantine only what still fails
             log.warning("model batch failed (%s: %s); retrying document by document", error.__class__.__name__, error)
         found: dict[int, list] = {}
-        for i in sorted({u[0] for u in units}):
+        failures: dict[int, dict] = {}
+        for i in sorted({u.row for u in units}):
             try:
-                found.update(self._run([u for u in units if u[0] == i]))
+                found.update(self._run([u for u in units if u.row == i]))
             except Exception as error:  # noqa: BLE001 - this document is quarantined with the reason
-                rows[i].update(status="quarantined", reason=f"model failed: {error.__class__.__name__}: {error}", cause="model")
-        return found
+                failures[i] = {"status": "quarantined", "reason": f"model failed: {error.__class__.__name__}: {error}",
+                               "cause": "model"}
+        return found, failures
 
-    def _run(self, units) -> dict[int, list]:
-        det = self.detector
-        texts = [u[2] for u in units]
-        encoded = [u[3] for u in units]
-        spans = det.decode(texts, encoded, det.infer(encoded))
+    def _run(self, units: list[Unit]) -> dict[int, list]:
+        spans = self.detector.detect_encoded([u.text for u in units], [u.encoded for u in units])
         found: dict[int, list] = {}
-        for (i, c, _, _), doc_spans in zip(units, spans):
-            found.setdefault(i, []).extend((c, s) for s in doc_spans)
+        for unit, doc_spans in zip(units, spans):
+            found.setdefault(unit.row, []).extend((unit.column, s) for s in doc_spans)
         return found
 
 
@@ -177,38 +177,45 @@ def _policy(cfg: JobConfig, categories: list[str], key: bytes):
     return _POLICIES[cache_key]
 
 
-def write_parts(batch: pa.Table, config: dict, key: bytes, categories: list[str]) -> pa.Table:
+def write_parts(batch: pa.Table, config: JobConfig, key: bytes, categories: list[str]) -> pa.Table:
     """Merges the model's spans with the rules and lists, builds redacted texts and entity records, writes one
-    part file per source shard in the batch, and returns what the driver needs to account for them."""
-    cfg = job_config(config)
-    fs, root = filesystem(cfg.output.uri, cfg.io.storage_options)
+    part file per run of consecutive rows of a shard, and returns what the driver needs to account for them
+    (PART_REPORT_SCHEMA): never the texts."""
+    fs, root = filesystem(config.output.uri, config.io.storage_options)
     paths = OutputPaths(root.rstrip("/"))
-    policy = _policy(cfg, categories, key)
-    columns = cfg.input.text_columns
+    policy = _policy(config, categories, key)
+    columns = config.input.text_columns
     by_source: dict[str, list[dict]] = {}
-    shard_rows: dict[str, int] = {}
-    failed: list[dict] = []  # markers: failed shards (with a reason) and empty ones (without)
+    reports: list[dict] = []
     for row in batch.to_pylist():
-        if row["status"] in (SHARD_FAILED, SHARD_EMPTY):
-            failed.append({"source": row["source"], "part": None, "rows": 0, "shard_rows": 0, "tokens": 0,
-                           "failure": row["reason"]})
+        if row["status"] in MARKERS:
+            reports.append({"source": row["source"], "part": None, "first_row": -1, "rows": 0, "tokens": 0,
+                            "shard_rows": row["shard_rows"] if row["status"] == SHARD_END else None,
+                            "failure": row["reason"] if row["status"] == SHARD_FAILED else None})
             continue
-        shard_rows[row["source"]] = row["shard_rows"]
-        by_source.setdefault(row["source"], []).append(_document_outcome(row, columns, policy, key, cfg.output.include_span_text))
-    reports = []
+        by_source.setdefault(row["source"], []).append(
+            _document_outcome(row, columns, policy, key, config.output.include_span_text))
+    schema = part_schema(config.output.include_span_text)
     for source, outcomes in by_source.items():
-        part = f"{paths.parts(source)}/{uuid.uuid4().hex}.parquet"
-        fs.makedirs(paths.parts(source), exist_ok=True)
-        table = pa.Table.from_pylist(outcomes, schema=part_schema(cfg.output.include_span_text))
-        with fs.open(part, "wb") as f:
-            pq.write_table(table, f)
-        reports.append({"source": source, "part": part, "rows": len(outcomes), "shard_rows": shard_rows[source],
-                        "tokens": sum(o["tokens"] for o in outcomes), "failure": None})
-    return pa.Table.from_pylist(reports + failed, schema=PART_REPORT_SCHEMA)
+        outcomes.sort(key=lambda o: o["row"])
+        for run in _consecutive(outcomes):
+            part = f"{paths.parts(source)}/{run[0]['row']:012d}-{len(run)}-{uuid.uuid4().hex[:12]}.parquet"
+            fs.makedirs(paths.parts(source), exist_ok=True)
+            with fs.open(part, "wb") as f:
+                pq.write_table(pa.Table.from_pylist(run, schema=schema), f)
+            reports.append({"source": source, "part": part, "first_row": run[0]["row"], "rows": len(run),
+                            "tokens": sum(o["tokens"] for o in run), "shard_rows": None, "failure": None})
+    return pa.Table.from_pylist(reports, schema=PART_REPORT_SCHEMA)
 
 
-PART_REPORT_SCHEMA = pa.schema([("source", pa.string()), ("part", pa.string()), ("rows", pa.int64()),
-                                ("shard_rows", pa.int64()), ("tokens", pa.int64()), ("failure", pa.string())])
+def _consecutive(outcomes: list[dict]) -> list[list[dict]]:
+    runs: list[list[dict]] = []
+    for outcome in outcomes:
+        if runs and outcome["row"] == runs[-1][-1]["row"] + 1:
+            runs[-1].append(outcome)
+        else:
+            runs.append([outcome])
+    return runs
 
 
 def _document_outcome(row: dict, columns: list[str], policy, key: bytes, include_text: bool) -> dict:
