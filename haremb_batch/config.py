@@ -144,10 +144,13 @@ class JobConfig:
             options["batch_tokens"] = self.runtime.batch_tokens
         return options
 
-    def digest(self) -> str:
+    def digest(self, lists: tuple | None = None) -> str:
         """Identifies what changes outputs: not where they go, how the run is laid out, the credentials (io), the
-        model's location (its content has a digest of its own) nor the key (it has a fingerprint)."""
+        model's location (its content has a digest of its own) nor the key (it has a fingerprint). `lists`:
+        the deny and allow entries as loaded, so a list kept in a file counts by its content, not its path."""
         d = self.to_dict()
+        if lists is not None:
+            d["detection"]["deny_list"], d["detection"]["allow_list"] = lists
         for volatile in ("io", "runtime"):
             d.pop(volatile)
         d["output"] = {k: d["output"][k] for k in ("include_span_text", "quarantine_raw")}

@@ -36,11 +36,26 @@ def secret_environment_values(environ: Mapping[str, str] | None = None) -> list[
     return sorted(values, key=len, reverse=True)
 
 
+# credentials inside URLs: user:password@host, and signed-URL / SAS query parameters
+_URL_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][\w+.-]*://)(?P<user>[^\s/@:]*):(?P<password>[^\s/@]+)@")
+_URL_SECRET_PARAM = re.compile(
+    r"(?P<name>[?&](?:sig|signature|sv|se|sp|token|access_token|sas|key|secret|password|code"
+    r"|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential)=)[^&\s#\"']+",
+    re.IGNORECASE,
+)
+
+
+def mask_urls(text: str) -> str:
+    text = _URL_USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
+    return _URL_SECRET_PARAM.sub(lambda m: f"{m['name']}{MASK}", text)
+
+
 def mask_text(text: str, secrets: list[str]) -> str:
+    """`text` without the given secret strings and without credentials written into URLs."""
     for secret in secrets:
         if secret in text:
             text = text.replace(secret, MASK)
-    return text
+    return mask_urls(text)
 
 
 def mask_credentials(config: Any, environ: Mapping[str, str] | None = None) -> Any:

@@ -19,9 +19,10 @@ from redact import parse_args as parse_job_args, run_cli  # noqa: E402
 
 
 def parse_args(argv):
+    """The job's arguments plus --from; None when --from is missing."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if "--from" not in argv or argv.index("--from") + 1 >= len(argv):
-        raise SystemExit("apply.py: error: --from FINISHED_OUTPUT is required")
+        return None, None
     i = argv.index("--from")
     return parse_job_args(argv[:i] + argv[i + 2:]), argv[i + 1]
 
@@ -30,6 +31,9 @@ def main(argv=None) -> int:
     from haremb_batch.pipeline.apply import run_apply
 
     args, source = parse_args(argv)
+    if args is None:
+        print("apply.py: error: --from FINISHED_OUTPUT is required", file=sys.stderr)
+        return 2
     return run_cli("apply.py", args, lambda cfg: run_apply(cfg, source))
 
 

@@ -139,13 +139,42 @@ def test_error_if_exists_on_a_full_output_exits_2(capsys, monkeypatch, shards, c
     assert code == 2 and "is not empty" in error_lines(err)[0]
 
 
-def test_cuda_without_a_gpu_exits_2(ray_cluster, capsys, monkeypatch, shards, checkpoint_1layer, tmp_path):
+@pytest.mark.parametrize("setting, needle", [("model.device=cuda", "has no GPU"),
+                                             ("runtime.gpus_per_actor=1", "no node of the cluster has that many GPUs"),
+                                             ("runtime.cpus_per_actor=64", "no node of the cluster has that many CPUs")])
+def test_resources_the_cluster_lacks_exit_2_before_outputs_are_touched(ray_cluster, capsys, monkeypatch, shards,
+                                                                         checkpoint_1layer, tmp_path, setting, needle):
     monkeypatch.setenv("HAREMB_KEY", KEY)
-    inp, _ = shards
-    code, _, err = cli(capsys, "--input", inp, "--output", tmp_path / "out", "--model", checkpoint_1layer,
-                       "--set", "model.device=cuda")
-    assert code == 2 and "has no GPU" in error_lines(err)[0], err
-    assert not list((tmp_path / "out").rglob("redacted/*"))
+    inp, expected = shards
+    out = tmp_path / "out"
+    assert cli(capsys, "--input", inp, "--output", out, "--model", checkpoint_1layer)[0] == 0
+    before = {p: p.read_bytes() for p in (out / "redacted").rglob("*") if p.is_file()}
+    code, _, err = cli(capsys, "--input", inp, "--output", out, "--model", checkpoint_1layer,
+                       "--set", "output.mode=overwrite", "--set", setting)
+    assert code == 2 and needle in error_lines(err)[0], err
+    assert {p: p.read_bytes() for p in (out / "redacted").rglob("*") if p.is_file()} == before  # nothing removed
+    assert len(list((out / "_manifest").rglob("*.json"))) == len(expected)
+
+
+def test_wrong_text_field_in_every_jsonl_row_fails_the_shard(ray_cluster, capsys, monkeypatch, checkpoint_1layer, tmp_path):
+    monkeypatch.setenv("HAREMB_KEY", KEY)
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "mail.jsonl").write_text("".join(json.dumps({"body": f"Mail jane{i}@example.com"}) + "\n" for i in range(5)))
+    code, _, err = cli(capsys, "--input", inp, "--output", tmp_path / "out", "--model", checkpoint_1layer)
+    assert code == 1 and "no row of the shard has the text field" in err and "input.text_column" in err
+    assert not (tmp_path / "out" / "redacted" / "mail.jsonl").exists()
+
+
+def test_lone_surrogate_escape_quarantines_its_row_only(ray_cluster, capsys, monkeypatch, checkpoint_1layer, tmp_path):
+    monkeypatch.setenv("HAREMB_KEY", KEY)
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "x.jsonl").write_text('{"text": "fine"}\n{"text": "\\ud800 John"}\n{"text": "also fine"}\n')
+    code, _, err = cli(capsys, "--input", inp, "--output", tmp_path / "out", "--model", checkpoint_1layer)
+    assert code == 0, err
+    [q] = [json.loads(l) for l in (tmp_path / "out" / "quarantine" / "x.jsonl.jsonl").read_text().splitlines()]
+    assert q["row"] == 1 and "unpaired surrogate" in q["reason"]
 
 
 # -- shards that cannot be done: exit 1, a report anyway -------------------------------------------------------
@@ -292,3 +321,20 @@ def test_changed_key_or_model_redoes_shards_and_says_why(ray_cluster, capsys, mo
     assert code == 0 and f"{len(expected)} shards done, 0 skipped" in stdout and "the model files changed" in caplog.text
     code, stdout, _ = cli(capsys, "--input", inp, "--output", out, "--model", model)
     assert code == 0 and f"0 shards done, {len(expected)} skipped" in stdout
+    # a shard rewritten with other text of the same size
+    shard = inp / "d.json"
+    original = shard.read_bytes()
+    try:
+        shard.write_bytes(original.replace(b"only", b"ONLY"))
+        os.utime(shard, (time.time() + 5, time.time() + 5))
+        code, stdout, _ = cli(capsys, "--input", inp, "--output", out, "--model", model)
+        assert code == 0 and f"1 shards done, {len(expected) - 1} skipped" in stdout and "the input was rewritten" in caplog.text
+    finally:
+        shard.write_bytes(original)
+    # a deny list kept in a file counts by its content
+    deny = tmp_path / "deny.yaml"
+    deny.write_text("- {text: Zurich, label: city}\n")
+    assert cli(capsys, "--input", inp, "--output", out, "--model", model, "--set", f"detection.deny_list={deny}")[0] == 0
+    deny.write_text("- {text: Zurich, label: city}\n- {text: Tokyo, label: city}\n")
+    code, stdout, _ = cli(capsys, "--input", inp, "--output", out, "--model", model, "--set", f"detection.deny_list={deny}")
+    assert code == 0 and f"{len(expected)} shards done, 0 skipped" in stdout

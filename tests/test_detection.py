@@ -75,6 +75,10 @@ def test_apply_reproduces_the_job_byte_for_byte_without_the_model(ray_cluster, m
     monkeypatch.setenv("HAREMB_KEY", KEY)
     inp = tmp_path / "in"
     expected = write_shards(inp, faker_texts(SHARD_TEXTS, seed=31))
+    # texts where the deny and allow lists hit, around and inside what the model and the rules find
+    (inp / "mixed.jsonl").write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(
+        MIXED + ["Bluefin Smith wrote from support@acme-corp.com and jsmith@example.com about Bluefin."])))
+    expected["mixed.jsonl"] = len(MIXED) + 1
     config = tmp_path / "policy.yaml"
     config.write_text(yaml.safe_dump(POLICY))
     job_out = tmp_path / "job"
@@ -111,6 +115,33 @@ def test_apply_reproduces_the_job_byte_for_byte_without_the_model(ray_cluster, m
     assert (changed / "redacted" / "a.parquet").read_bytes() != (job_out / "redacted" / "a.parquet").read_bytes()
 
 
+def test_apply_refuses_what_the_finished_output_cannot_answer(ray_cluster, capsys, monkeypatch, tokenizer,
+                                                                checkpoint_1layer, tmp_path):
+    from haremb_batch.engine.random_checkpoint import build_random_checkpoint
+
+    monkeypatch.setenv("HAREMB_KEY", KEY)
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "x.jsonl").write_text(json.dumps({"text": "Call Jane at 555-0100", "body": "Jane Roe, 12 Elm St"}) + "\n")
+    done = tmp_path / "done"
+    assert _main("redact", ["--input", inp, "--output", done, "--model", checkpoint_1layer]) == 0
+    capsys.readouterr()
+    # a text column the model never saw
+    assert _main("apply", ["--input", inp, "--from", done, "--output", tmp_path / "a", "--model", checkpoint_1layer,
+                           "--set", "input.text_column=[text, body]"]) == 1
+    assert "a column the model never saw" in capsys.readouterr().err
+    # another model's categories: its labels would all look like categories not acted on
+    other = build_random_checkpoint(tmp_path / "other", tokenizer, categories=("private_person", "private_email"), seed=5)
+    assert _main("apply", ["--input", inp, "--from", done, "--output", tmp_path / "b", "--model", other]) == 1
+    assert "other categories" in capsys.readouterr().err
+    # the input rewritten since: its recorded offsets no longer fit
+    (inp / "x.jsonl").write_text(json.dumps({"text": "Call Joan at 555-0199", "body": "Jane Roe, 12 Elm St"}) + "\n")
+    assert _main("apply", ["--input", inp, "--from", done, "--output", tmp_path / "c", "--model", checkpoint_1layer]) == 1
+    assert "the input changed since" in capsys.readouterr().err
+    for out in ("a", "b", "c"):
+        assert not (tmp_path / out / "redacted" / "x.jsonl").exists()
+
+
 def test_apply_refuses_an_unfinished_source_and_overlapping_places(capsys, monkeypatch, checkpoint_1layer, tmp_path):
     monkeypatch.setenv("HAREMB_KEY", KEY)
     inp = tmp_path / "in"
@@ -123,3 +154,5 @@ def test_apply_refuses_an_unfinished_source_and_overlapping_places(capsys, monke
     assert _main("apply", ["--input", inp, "--from", tmp_path / "empty", "--output", tmp_path / "empty" / "x",
                            "--model", checkpoint_1layer]) == 2
     assert "inside --from" in capsys.readouterr().err
+    assert _main("apply", ["--input", inp, "--output", tmp_path / "out"]) == 2  # no --from
+    assert "--from FINISHED_OUTPUT is required" in capsys.readouterr().err

@@ -12,20 +12,28 @@ from haremb_batch.engine.labels import NEMOTRON_CATEGORIES
 from haremb_batch.engine.spans import Span
 
 
-def test_a_rule_fixes_the_edges_of_a_model_span_of_its_category():
-    # the model dropped the first letter of an email and cut a URL short; the rules have the whole values
+def test_overlapping_spans_are_redacted_as_their_union():
+    # the model dropped the first letter of an email and cut a URL short: the rules give the whole values
     merged = merge_candidates([model_candidate(3, 20, "email", 0.7), model_candidate(30, 45, "url", 0.9)],
                               [validated_candidate(2, 20, "email", "rule"), validated_candidate(30, 52, "url", "rule")])
     assert [(c.start, c.end, c.label, c.detector, c.score) for c in merged] == [
         (2, 20, "email", "model+rule", 0.7), (30, 52, "url", "model+rule", 0.9)]
-
-
-def test_overlapping_categories_are_redacted_as_their_union():
+    # a model span longer than the rule's keeps what the rule does not cover (a key id and its secret)
+    merged = merge_candidates([model_candidate(6, 61, "api_key", 0.8)], [validated_candidate(6, 26, "api_key", "rule")])
+    assert [(c.start, c.end, c.detector) for c in merged] == [(6, 61, "model+rule")]
+    # different categories: the union, labelled by the higher-priority detector
     merged = merge_candidates([model_candidate(0, 10, "user_name", 0.8)], [validated_candidate(5, 25, "email", "rule")])
     assert [(c.start, c.end, c.label, c.detector) for c in merged] == [(0, 25, "email", "model+rule")]
     # the deny list outranks a rule; rule and deny spans that overlap merge too
     merged = merge_candidates([], [validated_candidate(0, 8, "url", "rule"), validated_candidate(4, 12, "company_name", "deny_list")])
     assert [(c.start, c.end, c.label, c.detector) for c in merged] == [(0, 12, "company_name", "rule+deny_list")]
+
+
+def test_merging_is_idempotent_so_apply_reproduces_the_job():
+    model = [model_candidate(0, 12, "first_name", 0.6), model_candidate(20, 31, "email", 0.9)]
+    validated = [validated_candidate(0, 7, "company_name", "deny_list"), validated_candidate(22, 31, "email", "rule")]
+    once = merge_candidates(model, validated)
+    assert merge_candidates(once, [validated[0]]) == once
 
 
 def test_deny_list_matches_whole_words_case_sensitively_and_regexes():
@@ -34,6 +42,10 @@ def test_deny_list_matches_whole_words_case_sensitively_and_regexes():
     text = "Bluefin, not Bluefins nor bluefin; TICKET-123456 and xTICKET-1234567"
     assert [(s.start, s.end, s.label) for s in deny.find(text)] == [
         (0, 7, "company_name"), (35, 48, "customer_id"), (54, 67, "customer_id")]
+    # overlapping terms: every match is kept, and the merge redacts their union
+    both = DenyList([{"text": "Project Bluefin", "label": "company_name"}, {"text": "Bluefin Labs", "label": "company_name"}],
+                    set(NEMOTRON_CATEGORIES))
+    assert [(s.start, s.end) for s in both.find("Ask Project Bluefin Labs today")] == [(4, 19), (12, 24)]
     with pytest.raises(ListError, match=r"deny_list\[0\]: label 'codename' is not a category"):
         DenyList([{"text": "x", "label": "codename"}], set(NEMOTRON_CATEGORIES))
     with pytest.raises(ListError, match="does not compile"):
@@ -61,7 +73,7 @@ def test_policy_order_and_per_label_methods():
     p = policy("detection.allow_list=[help@acme.com]", "detection.deny_list=[{text: Bluefin, label: company_name}]",
                "decoding.min_score={first_name: 0.5}", "redaction.method={email: hash, default: mask}")
     text = "Ann (help@acme.com, ann@x.org) on Bluefin, 4111 1111 1111 1111"
-    model = [Span(0, 3, "first_name", 0.4), Span(35, 42, "company_name", 0.2)]
+    model = [Span(0, 3, "first_name", 0.4), Span(34, 41, "company_name", 0.2)]
     decisions = {text[d.start:d.end]: d for d in p.decide(text, model)}
     assert decisions["Ann"].action == "kept"  # model only, below its label's threshold
     assert decisions["help@acme.com"].action == "kept" and decisions["help@acme.com"].detector == "allow_list"

@@ -45,6 +45,14 @@ def test_masking_covers_nested_options_and_environment_secrets():
     assert config["io"]["storage_options"]["key"] == "AKIA1"  # the live config is untouched
 
 
+def test_credentials_in_urls_are_masked():
+    from haremb_batch.credentials import mask_text
+
+    text = "cannot read s3://lake:hunter2pw@minio/x and https://acct.blob/c/x.jsonl?sv=2024&sig=Zm9vYmFy&se=2030"
+    masked = mask_text(text, [])
+    assert "hunter2pw" not in masked and "Zm9vYmFy" not in masked and "s3://lake:***@minio/x" in masked
+
+
 def test_config_digest_does_not_depend_on_credentials():
     one = load_job_config(None, [f"io.storage_options={json.dumps({'key': 'a', 'secret': 'b'})}"])
     other = load_job_config(None, [f"io.storage_options={json.dumps({'key': 'c', 'secret': 'd'})}"])

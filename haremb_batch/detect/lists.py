@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import ahocorasick
 import yaml
 
+from ..engine.spans import is_word_char
+
 
 class ListError(ValueError):
     """A deny or allow list entry is malformed; the message names the list and the entry."""
@@ -40,7 +42,7 @@ def load_entries(value, key: str, storage_options: dict | None = None) -> list:
             loaded = yaml.safe_load(f.read())
     except FileNotFoundError as error:
         raise ListError(f"{key}: {value}: no such file") from error
-    except (OSError, yaml.YAMLError) as error:
+    except Exception as error:  # noqa: BLE001 - unknown protocol, missing backend, storage or YAML error
         raise ListError(f"{key}: {value}: cannot read ({error.__class__.__name__}: {error})") from error
     if not isinstance(loaded, list):
         raise ListError(f"{key}: {value} must hold a list of entries")
@@ -56,10 +58,6 @@ def _compile(pattern, key: str) -> re.Pattern:
         raise ListError(f"{key}: regex {pattern!r} does not compile ({error})") from error
 
 
-def _is_word(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
-
-
 class DenyList:
     """Terms and patterns that are always redacted, with the label to give them."""
 
@@ -71,7 +69,7 @@ class DenyList:
             if not isinstance(entry, dict) or set(entry) - {"text", "regex", "label"} or ("text" in entry) == ("regex" in entry):
                 raise ListError(f"{where}: expected {{text: ..., label: ...}} or {{regex: ..., label: ...}}, got {entry!r}")
             label = entry.get("label")
-            if label not in categories:
+            if not isinstance(label, str) or label not in categories:
                 raise ListError(f"{where}: label {label!r} is not a category of the model")
             if "text" in entry:
                 if not isinstance(entry["text"], str) or not entry["text"].strip():
@@ -86,7 +84,7 @@ class DenyList:
             self.automaton.make_automaton()
 
     def find(self, text: str | None) -> list[ListSpan]:
-        """Matches sorted by start; where two overlap the longer wins (then the earlier)."""
+        """Every match, sorted; overlapping ones are left to the merge, which redacts their union."""
         if not text:
             return []
         found = []
@@ -97,25 +95,14 @@ class DenyList:
                     found.append(ListSpan(start, end, label))
         for pattern, label in self.regexes:
             found += [ListSpan(m.start(), m.end(), label) for m in pattern.finditer(text) if m.end() > m.start()]
-        return _without_overlaps(found)
+        return sorted(found, key=lambda s: (s.start, s.end))
 
 
 def _word_bounded(text: str, start: int, end: int) -> bool:
     """A term matches on word boundaries: it does not continue a word on either side."""
-    before = start > 0 and _is_word(text[start - 1]) and _is_word(text[start])
-    after = end < len(text) and _is_word(text[end]) and _is_word(text[end - 1])
+    before = start > 0 and is_word_char(text[start - 1]) and is_word_char(text[start])
+    after = end < len(text) and is_word_char(text[end]) and is_word_char(text[end - 1])
     return not before and not after
-
-
-def _without_overlaps(spans: list[ListSpan]) -> list[ListSpan]:
-    kept: list[ListSpan] = []
-    for span in sorted(spans, key=lambda s: (s.start, -(s.end - s.start))):
-        if kept and span.start < kept[-1].end:
-            if span.end - span.start > kept[-1].end - kept[-1].start:
-                kept[-1] = span
-            continue
-        kept.append(span)
-    return kept
 
 
 class AllowList:

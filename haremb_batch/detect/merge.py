@@ -1,17 +1,22 @@
 """One non-overlapping span list per text from several detectors, by a fixed rule (docs/detection.md):
 
-1. A model span that overlaps validated spans (rule or deny list) all of its own category takes their edges:
-   the validated span replaces it, and records that the model agreed (`model+rule`).
-2. Whatever still overlaps (different categories, or deny and rule spans among themselves) becomes one span
-   covering the union: redacting more is the safe side. Its label is the one of the highest-priority detector
-   (deny_list > rule > model; then the longer span, then the earlier); its detector names all that agreed.
-3. A merged span's score is the model's when the model found it (so a threshold still reads the model's
-   confidence), else 1.0.
+1. Spans that overlap become one span covering their union, whatever their detectors and categories:
+   nothing any detector found stays visible. So a rule span that is longer than the model's (a URL the model
+   cut before `.pt/`, an email missing its first letter) gives the whole value, and a model span that is
+   longer than a rule's (an access key id and the secret after it) keeps the secret covered.
+2. The union takes the label of the highest-priority detector among its parts (deny_list > rule > model;
+   then the longer part, then the earlier) and names every detector that agreed, in the order
+   `model+rule+deny_list`.
+3. A merged span's score is the model's when the model found part of it (so a threshold still reads the
+   model's confidence), else 1.0.
+
+The rule is idempotent: merging merged spans again with the same validated spans changes nothing, which is
+what lets `jobs/apply.py` reproduce the job from its entity tables.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 PRIORITY = {"model": 0, "rule": 1, "deny_list": 2}
 DETECTOR_ORDER = ("model", "rule", "deny_list")
@@ -46,18 +51,8 @@ def validated_candidate(start: int, end: int, label: str, detector: str) -> Cand
 
 
 def merge_candidates(model: list[Candidate], validated: list[Candidate]) -> list[Candidate]:
-    """Steps 1 and 2 of the module rule; the result is sorted and non-overlapping."""
-    fixed = list(validated)
-    rest = []
-    for m in model:
-        over = [i for i, v in enumerate(fixed) if v.overlaps(m)]
-        if over and all(fixed[i].label == m.label for i in over):
-            for i in over:
-                fixed[i] = replace(fixed[i], detectors=fixed[i].detectors | m.detectors,
-                                   model_score=_max_score(fixed[i].model_score, m.model_score))
-        else:
-            rest.append(m)
-    return union_overlaps(fixed + rest)
+    """The module rule; the result is sorted and non-overlapping."""
+    return union_overlaps(list(model) + list(validated))
 
 
 def union_overlaps(candidates: list[Candidate]) -> list[Candidate]:

@@ -67,8 +67,10 @@ class Policy:
             unknown = sorted(set(labels) - set(categories))
             if unknown:
                 raise ConfigError(f"{name}: {unknown[0]!r} is not a category of the model")
-        return cls(categories, rules, deny, allow, act_on, {c: float(scores.get(c, 0.0)) for c in categories},
-                   method_table(cfg.redaction.method), key)
+        policy = cls(categories, rules, deny, allow, act_on, {c: float(scores.get(c, 0.0)) for c in categories},
+                     method_table(cfg.redaction.method), key)
+        policy.list_entries = (deny_entries, allow_entries)  # as loaded: their content goes into the config digest
+        return policy
 
     def warn_disabled(self) -> None:
         for rule, why in self.rules.disabled.items():
@@ -93,7 +95,7 @@ class Policy:
         list of this policy; no model, no rules."""
         if not text:
             return []
-        return self._act(text, merge_candidates(recorded, self._deny_candidates(text)))
+        return self._act(text, merge_candidates(recorded, self._deny_candidates(text)))  # idempotent: see merge.py
 
     def _deny_candidates(self, text: str) -> list[Candidate]:
         if self.deny is None:
@@ -119,11 +121,15 @@ class Policy:
 
 
 def apply_decisions(text: str | None, decisions: list[Decision]) -> str | None:
-    """`text` with every redacted decision's span replaced (offsets of the original text)."""
+    """`text` with every redacted decision's span replaced (offsets of the original text). Decisions must be
+    sorted, non-overlapping and inside the text (ValueError otherwise: the caller quarantines the row)."""
     if text is None:
         return None
-    pieces, cursor = [], 0
+    pieces, cursor, last_end = [], 0, 0
     for d in decisions:
+        if not 0 <= d.start < d.end <= len(text) or d.start < last_end:
+            raise ValueError(f"span [{d.start}, {d.end}) lies outside a text of {len(text)} characters or overlaps")
+        last_end = d.end
         if d.action != "redacted":
             continue
         pieces += [text[cursor : d.start], d.replacement]

@@ -66,6 +66,10 @@ class DecodingConfig:
             raise ConfigError(f"decoding.labels must be 'all' or a list of categories, got {self.labels!r}")
         if isinstance(self.labels, list) and not self.labels:
             raise ConfigError("decoding.labels must name at least one category, got [] (use 'all' for every one)")
+        if isinstance(self.min_score, dict) and any(not isinstance(k, str) for k in self.min_score):
+            raise ConfigError(f"decoding.min_score: map keys must be category names, got {sorted(map(str, self.min_score))}")
+        if isinstance(self.labels, list) and any(not isinstance(k, str) or not k for k in self.labels):
+            raise ConfigError(f"decoding.labels: entries must be category names, got {self.labels!r}")
         scores = self.min_score.items() if isinstance(self.min_score, dict) else [(None, self.min_score)]
         for label, value in scores:
             key = "decoding.min_score" + (f".{label}" if label is not None else "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,14 +106,19 @@ def char_spans(
     return out
 
 
+def is_word_char(ch: str) -> bool:
+    """Letters, digits, combining marks (Devanagari vowel signs, accents) and `_`."""
+    return ch == "_" or unicodedata.category(ch)[0] in "LNM"
+
+
 def _in_word(text: str, left: int, right: int) -> bool:
-    """Whether the boundary between text[left] and text[right] cuts a run of letters or digits."""
-    return 0 <= left and right < len(text) and text[left].isalnum() and text[right].isalnum()
+    """Whether the boundary between text[left] and text[right] cuts a word."""
+    return 0 <= left and right < len(text) and is_word_char(text[left]) and is_word_char(text[right])
 
 
 def snap_to_words(text: str, spans: list[Span]) -> list[Span]:
-    """Grow each span that starts or ends inside a run of letters or digits to the whole run, so no piece of a
-    word stays visible (`[PASSWORD]Ms`). Spans that then touch the same run merge; the higher score's label
+    """Grow each span that starts or ends inside a word (letters, digits, combining marks, `_`) to the whole
+    word, so no piece of it stays visible (`[PASSWORD]Ms`). Spans that then touch the same run merge; the higher score's label
     wins."""
     grown = []
     for span in sorted(spans):

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from ..config import JobConfig
 from ..detect.policy import Policy, apply_decisions, recorded_candidate
 from .finalize import FinalizeOptions, remove_shard_outputs, write_shard_outputs
-from .job import Plan, RunState, preflight, plan
+from .job import Plan, RunState, clear_outputs, preflight, plan
 from .read import ShardError, read_documents
 from .report import run_record, write_records
 from .shards import OutputPaths, Shard, filesystem
@@ -37,7 +37,8 @@ def run_apply(cfg: JobConfig, source_uri: str) -> dict:
     fs_from, from_root = filesystem(source_uri, cfg.io.storage_options)
     source = OutputPaths(from_root.rstrip("/"))
     state = RunState()
-    todo = plan(cfg, p, state)
+    todo = plan(cfg, p, state, ignore=("model_digest",))  # outputs carry the model digest of their source
+    clear_outputs(p, todo)
     policy = Policy.from_config(cfg, p.categories, p.key)
     try:
         for shard in todo:
@@ -64,8 +65,17 @@ def run_apply(cfg: JobConfig, source_uri: str) -> dict:
 
 def _apply_shard(cfg: JobConfig, p: Plan, policy: Policy, fs_from, source: OutputPaths, shard: Shard) -> dict:
     finished = _source_manifest(fs_from, source, shard)
+    if finished.get("text_columns") != cfg.input.text_columns:
+        raise ShardError(f"the finished output scanned text columns {finished.get('text_columns')}, this run asks for "
+                         f"{cfg.input.text_columns}: a column the model never saw cannot be redacted from it")
+    if finished.get("categories_digest") != p.identity["categories_digest"]:
+        raise ShardError("the finished output was made with a model of other categories than --model: give the "
+                         "checkpoint it was made with")
     with fs_from.open(source.entities(shard), "rb") as f:
         recorded = pq.read_table(f).to_pylist()
+    unknown = sorted({e["label"] for e in recorded} - set(p.categories))
+    if unknown:
+        raise ShardError(f"the finished output has spans labelled {unknown[0]!r}, not a category of --model")
     spans: dict[tuple, list] = defaultdict(list)
     for e in recorded:
         spans[(e["row"], e["column"])].append(recorded_candidate(e["start"], e["end"], e["label"], e["score"], e["detector"]))
@@ -91,9 +101,9 @@ def _source_manifest(fs_from, source: OutputPaths, shard: Shard) -> dict:
             manifest = json.loads(f.read())
     except FileNotFoundError as error:
         raise ShardError(f"the finished output has no manifest for {shard.relative}: run the job on it first") from error
-    if manifest.get("source_bytes") != shard.size:
-        raise ShardError(f"the input changed since the finished output was made ({manifest.get('source_bytes')} -> "
-                         f"{shard.size} bytes)")
+    if manifest.get("source_bytes") != shard.size or manifest.get("source_version") != shard.version:
+        raise ShardError("the input changed since the finished output was made (its size, ETag or modification "
+                         "time differ): its recorded spans no longer fit the text")
     return manifest
 
 

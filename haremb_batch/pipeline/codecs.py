@@ -154,13 +154,18 @@ class JsonlCodec:
         if not isinstance(obj, dict):
             return document(shard, row, None, reason=f"line is a JSON {type(obj).__name__}, not an object", raw=raw, where=where)
         doc_id = obj.get(id_column)
+        if doc_id is not None and not _encodable(str(doc_id)):
+            doc_id = None  # an id with an unpaired surrogate escape cannot be written: the row's own id is used
         texts = []
         for name in text_columns:
             if name not in obj:
-                return document(shard, row, doc_id, reason=f"row has no field {name!r}", where=where)
+                return document(shard, row, doc_id, reason=f"{MISSING_FIELD} {name!r}", where=where)
             value = obj[name]
             if value is not None and not isinstance(value, str):
                 return document(shard, row, doc_id, reason=f"field {name!r} is a JSON {type(value).__name__}, not a string",
+                                where=where)
+            if value is not None and not _encodable(value):
+                return document(shard, row, doc_id, reason=f"field {name!r} holds an unpaired surrogate escape, not text",
                                 where=where)
             texts.append(value)
         return document(shard, row, doc_id, texts=texts)
@@ -182,6 +187,17 @@ class JsonlCodec:
         if stream is not sink:
             stream.close()  # flushes the compressor's frame; the sink stays open
         return row
+
+
+MISSING_FIELD = "row has no field"  # when every row of a shard says so, the shard fails (a wrong text_column)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 def _compressing(sink, compression: str | None):

@@ -20,7 +20,7 @@ from typing import Iterable, Iterator
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .codecs import AccountingError, codec_for
+from .codecs import MISSING_FIELD, AccountingError, codec_for
 from .schemas import QUARANTINE_FIELDS, entity_schema
 from .shards import OutputPaths, Shard, raw_quarantine_path
 
@@ -133,6 +133,7 @@ class Tally:
         self.quarantined_per_cause: Counter = Counter()
         self.redacted_per_label, self.kept_per_label, self.per_detector = Counter(), Counter(), Counter()
         self.failed, self.first_failure = 0, None
+        self.missing_field, self.first_missing = 0, None
 
     def add(self, outcome: dict) -> None:
         self.rows += 1
@@ -144,12 +145,18 @@ class Tally:
                 self.per_detector[e["detector"]] += 1
             return
         self.quarantined_per_cause[outcome["cause"]] += 1
+        if (outcome["reason"] or "").startswith(MISSING_FIELD):
+            self.missing_field += 1
+            self.first_missing = self.first_missing or outcome["reason"]
         if outcome["cause"] in ("model", "redaction"):
             self.failed += 1
             self.first_failure = self.first_failure or outcome["reason"]
 
     def check(self, shard_rows: int, max_fraction: float) -> None:
-        """Rows quarantined by the model or redaction (not malformed input) beyond the allowed share fail the shard."""
+        """Rows quarantined by the model or redaction (not malformed input) beyond the allowed share fail the
+        shard; so does a text field that no row has (a wrong input.text_column, not bad rows)."""
+        if shard_rows and self.missing_field == shard_rows:
+            raise ShardFailure(f"no row of the shard has the text field ({self.first_missing}): check input.text_column")
         if self.failed and self.failed > max_fraction * shard_rows:
             raise ShardFailure(f"{self.failed} of {shard_rows} rows failed in the model or redaction (more than "
                                f"runtime.max_failed_fraction={max_fraction:g}); first error: {self.first_failure}")
@@ -202,7 +209,8 @@ def write_shard_outputs(fs_in, fs_out, paths: OutputPaths, shard: Shard, outcome
             entities.write_table(pa.Table.from_pylist(pending, schema=schema))
     tally.check(shard_rows, options.max_failed_fraction)
     manifest = {
-        "source": shard.relative, "source_bytes": shard.size, "format": shard.format,
+        "source": shard.relative, "source_bytes": shard.size, "source_version": shard.version, "format": shard.format,
+        "text_columns": list(options.text_columns),
         "rows_in": shard_rows, "rows_redacted": tally.ok, "rows_quarantined": tally.rows - tally.ok,
         "rows_quarantined_per_cause": dict(sorted(tally.quarantined_per_cause.items())),
         "entities": sum(tally.per_detector.values()), "entities_redacted": sum(tally.redacted_per_label.values()),
@@ -226,10 +234,10 @@ def _json_line(record: dict) -> bytes:
 
 
 IDENTITY_FIELDS = {"config_digest": "the configuration changed", "model_digest": "the model files changed",
-                   "key_fingerprint": "the key changed"}
+                   "categories_digest": "the model's categories changed", "key_fingerprint": "the key changed"}
 
 
-def manifest_problem(fs_out, paths: OutputPaths, shard: Shard, identity: dict) -> str | None:
+def manifest_problem(fs_out, paths: OutputPaths, shard: Shard, identity: dict, ignore: tuple = ()) -> str | None:
     """None for a finished shard (its manifest parses, matches the input, the config, the model and the key,
     and its files are there); otherwise why it must be redone."""
     try:
@@ -242,8 +250,10 @@ def manifest_problem(fs_out, paths: OutputPaths, shard: Shard, identity: dict) -
     try:
         if manifest.get("source_bytes") != shard.size:
             return f"the input changed size ({manifest.get('source_bytes')} -> {shard.size} bytes)"
+        if manifest.get("source_version") != shard.version:
+            return "the input was rewritten (its ETag / modification time changed)"
         for name, why in IDENTITY_FIELDS.items():
-            if manifest.get(name) != identity.get(name):
+            if name not in ignore and manifest.get(name) != identity.get(name):
                 return why
         for entry in manifest["files"].values():
             if not fs_out.exists(entry["path"]) or fs_out.size(entry["path"]) != entry["bytes"]:

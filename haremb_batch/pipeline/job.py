@@ -5,6 +5,8 @@ run's record and the output's report."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import logging
 import os
 import re
@@ -15,6 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from ..config import ConfigError, JobConfig
+from ..credentials import mask_text, storage_secrets
 from ..redaction import RedactionMethod, key_fingerprint
 from .finalize import FinalizeOptions, finalize_shard, manifest_problem, remove_shard_outputs
 from .report import run_record, write_records
@@ -45,8 +48,9 @@ class Plan:
     paths: OutputPaths
     raw_quarantine: tuple | None  # (filesystem, root) with output.quarantine_raw
     key: bytes
-    identity: dict  # config_digest, model_digest, key_fingerprint
+    identity: dict  # config_digest, model_digest, categories_digest, key_fingerprint
     categories: list  # the model's
+    secrets: list  # credential strings to keep out of every message
 
 
 def run_key(cfg: JobConfig) -> tuple[bytes, bool]:
@@ -73,8 +77,12 @@ def check_model(cfg: JobConfig, key: bytes):
     folder = resolve_model_folder(cfg.model.path)
     config = check_checkpoint_folder(folder)
     categories = LabelSet.from_id2label(config.get("id2label") or {0: "O"}).categories
-    Policy.from_config(cfg, categories, key).warn_disabled()  # rules, lists, labels, methods against the model
-    return folder, list(categories)
+    experts, top_k = config.get("num_local_experts"), cfg.model.experts_per_token
+    if top_k is not None and experts is not None and top_k > experts:
+        raise ConfigError(f"model.experts_per_token={top_k} but the model has {experts} experts")
+    policy = Policy.from_config(cfg, categories, key)  # rules, lists, labels, methods against the model
+    policy.warn_disabled()
+    return folder, list(categories), policy.list_entries
 
 
 def _place(fs, path: str) -> tuple[frozenset, str]:
@@ -123,7 +131,7 @@ def preflight(cfg: JobConfig, hash_model: bool = True, extra_places: tuple = ())
     inputs = discover_shards(cfg.input.uri, cfg.io.storage_options, cfg.input.format)
     if inputs.skipped:
         log.info("%s", describe_skipped(inputs.skipped))
-    folder, categories = check_model(cfg, key)
+    folder, categories, lists = check_model(cfg, key)
     fs_out, out_root = filesystem(cfg.output.uri, cfg.io.storage_options)
     out_root = out_root.rstrip("/")
     places = [("--input", cfg.input.uri, inputs.fs, inputs.base), ("--output", cfg.output.uri, fs_out, out_root)]
@@ -142,29 +150,36 @@ def preflight(cfg: JobConfig, hash_model: bool = True, extra_places: tuple = ())
         probe_writable(*raw_quarantine, "output.quarantine_uri", cfg.output.quarantine_uri)
     from ..engine.checkpoint import model_content_digest
 
-    identity = {"config_digest": cfg.digest(), "model_digest": model_content_digest(folder) if hash_model else None,
+    identity = {"config_digest": cfg.digest(lists), "model_digest": model_content_digest(folder) if hash_model else None,
+                "categories_digest": hashlib.sha256(json.dumps(categories).encode()).hexdigest(),
                 "key_fingerprint": key_fingerprint(key) if given else None}
-    return Plan(inputs, fs_out, OutputPaths(out_root), raw_quarantine, key, identity, categories)
+    return Plan(inputs, fs_out, OutputPaths(out_root), raw_quarantine, key, identity, categories,
+                storage_secrets(cfg.io.storage_options))
 
 
-def plan(cfg: JobConfig, p: Plan, state: RunState) -> list[Shard]:
-    """Which shards to run, by output.mode; leftovers of unfinished shards are cleared. Says why a shard that
-    has a manifest is redone."""
+def plan(cfg: JobConfig, p: Plan, state: RunState, ignore: tuple = ()) -> list[Shard]:
+    """Which shards to run, by output.mode (nothing is removed yet: see clear_outputs). Says why a shard that
+    has a manifest is redone. `ignore`: identity fields not to compare (apply.py has no model digest)."""
     todo = []
     for shard in p.inputs.shards:
         if cfg.output.mode == "skip_existing":
-            why = manifest_problem(p.fs_out, p.paths, shard, p.identity)
+            why = manifest_problem(p.fs_out, p.paths, shard, p.identity, ignore)
             if why is None:
                 state.skipped.append(shard.relative)
                 continue
             if why != "not done yet":
                 state.redone[shard.relative] = why
-        remove_shard_outputs(p.fs_out, p.paths, shard, p.raw_quarantine)
         todo.append(shard)
     for why, shards in _group(state.redone).items():
         log.warning("redoing %d shard(s) that were done before: %s (%s%s)", len(shards), why, ", ".join(shards[:3]),
                     ", ..." if len(shards) > 3 else "")
     return todo
+
+
+def clear_outputs(p: Plan, todo: list[Shard]) -> None:
+    """Remove what earlier runs left of the shards about to run: only once every check has passed."""
+    for shard in todo:
+        remove_shard_outputs(p.fs_out, p.paths, shard, p.raw_quarantine)
 
 
 def _group(reasons: dict) -> dict:
@@ -181,6 +196,15 @@ def runtime_sizes(cfg: JobConfig) -> dict:
     cpus, gpus = int(resources.get("CPU", 1)), int(resources.get("GPU", 0))
     if cfg.model.device.startswith("cuda") and not gpus:
         raise ConfigError(f"model.device={cfg.model.device} but the Ray cluster has no GPU")
+    node_cpus = max((n["Resources"].get("CPU", 0) for n in ray.nodes() if n.get("Alive")), default=0)
+    node_gpus = max((n["Resources"].get("GPU", 0) for n in ray.nodes() if n.get("Alive")), default=0)
+    rt_ = cfg.runtime
+    if rt_.gpus_per_actor != "auto" and rt_.gpus_per_actor > node_gpus:
+        raise ConfigError(f"runtime.gpus_per_actor={rt_.gpus_per_actor:g} but no node of the cluster has that many GPUs "
+                          f"(most: {node_gpus:g}): the model actors could never start")
+    if rt_.cpus_per_actor != "auto" and rt_.cpus_per_actor > node_cpus:
+        raise ConfigError(f"runtime.cpus_per_actor={rt_.cpus_per_actor:g} but no node of the cluster has that many CPUs "
+                          f"(most: {node_cpus:g}): the model actors could never start")
     rt = cfg.runtime
     gpus_per_actor = (1.0 if gpus else 0.0) if rt.gpus_per_actor == "auto" else float(rt.gpus_per_actor)
     if rt.actors != "auto":
@@ -249,12 +273,14 @@ def run(cfg: JobConfig) -> dict:
     records are written before returning or raising."""
     started = time.time()
     p = preflight(cfg)
-    state, sizes = RunState(), {}
+    state = RunState()
     todo = plan(cfg, p, state)
     log.info("%d shards: %d to run, %d already done", len(p.inputs.shards), len(todo), len(state.skipped))
+    sizes = connect(cfg) if todo else {}  # the checks that need the cluster, before anything is removed
+    clear_outputs(p, todo)
     try:
         if todo:
-            sizes = _execute(cfg, p, todo, state)
+            _execute(cfg, p, todo, state, sizes)
         state.status = "failed" if state.failed else "ok"
     except KeyboardInterrupt:
         state.status = "interrupted"
@@ -268,9 +294,9 @@ def run(cfg: JobConfig) -> dict:
     return record
 
 
-def _execute(cfg: JobConfig, p: Plan, todo: list[Shard], state: RunState) -> dict:
-    """Stream the shards through the stages; start each shard's finalize task on the cluster as soon as all
-    its rows are back. The driver sees only accounting records and manifests."""
+def connect(cfg: JobConfig) -> dict:
+    """Join (or start) the cluster and check what needs it: paths every node must see, GPUs and CPUs the
+    actors ask for. Returns the runtime sizes. ConfigError (exit 2) before any output is touched."""
     import ray
 
     if not ray.is_initialized():
@@ -279,8 +305,17 @@ def _execute(cfg: JobConfig, p: Plan, todo: list[Shard], state: RunState) -> dic
     quiet_ray_data()
     sizes = runtime_sizes(cfg)
     log.info("runtime: %s", sizes)
+    return sizes
+
+
+def _execute(cfg: JobConfig, p: Plan, todo: list[Shard], state: RunState, sizes: dict) -> None:
+    """Stream the shards through the stages; start each shard's finalize task on the cluster as soon as all
+    its rows are back. The driver sees only accounting records and manifests."""
+    import ray
+
     tracker = Tracker(todo)
-    finalize = ray.remote(num_cpus=0.25, max_retries=2)(finalize_task)
+    # SPREAD: finalization is I/O-heavy; on several nodes it runs on all of them
+    finalize = ray.remote(num_cpus=0.25, max_retries=2, scheduling_strategy="SPREAD")(finalize_task)
     running: dict = {}  # ObjectRef -> shard relative path
     with ProgressPrinter(tracker):
         for batch in build_dataset(cfg, todo, p.key, sizes, p.categories).iter_batches(batch_format="pyarrow", batch_size=None):
@@ -298,9 +333,8 @@ def _execute(cfg: JobConfig, p: Plan, todo: list[Shard], state: RunState) -> dic
             state.failed[relative] = (f"only {progress.rows} of {progress.total} rows came back" if progress.total is not None
                                       else f"the shard's end never came back ({progress.rows} rows did)")
         if relative in state.failed:
-            log.error("shard %s failed: %s", relative, state.failed[relative])
+            log.error("shard %s failed: %s", relative, mask_text(state.failed[relative], p.secrets))
             remove_shard_outputs(p.fs_out, p.paths, progress.shard, p.raw_quarantine)
-    return sizes
 
 
 def _collect(running: dict, tracker: Tracker, state: RunState, timeout: float | None) -> None:

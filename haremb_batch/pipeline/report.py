@@ -10,7 +10,7 @@ import logging
 from collections import Counter
 
 from ..config import JobConfig
-from ..credentials import mask_credentials
+from ..credentials import mask_credentials, mask_text
 
 log = logging.getLogger("haremb_batch")
 
@@ -58,11 +58,11 @@ def run_record(cfg: JobConfig, plan, state, sizes: dict, started: float) -> dict
     return {
         "run": utc_stamp(started),
         "status": state.status,
-        **({"error": state.error} if state.error else {}),
+        **({"error": mask_text(state.error, plan.secrets)} if state.error else {}),
         "started_at": utc_stamp(started), "finished_at": utc_stamp(finished),
         "shards": {"total": len(plan.inputs.shards), "done": len(state.done), "skipped": len(state.skipped),
                    "failed": len(state.failed)},
-        "failed": dict(state.failed),
+        "failed": {k: mask_text(v, plan.secrets) for k, v in state.failed.items()},
         "redone": dict(state.redone),
         "skipped": list(state.skipped),
         "skipped_files": dict(plan.inputs.skipped),

@@ -29,16 +29,25 @@ class Shard:
     format: str  # parquet or jsonl
     size: int
     compression: str | None = None  # gzip or zstd for compressed JSON Lines
+    version: str = ""  # what the store says identifies this content: ETag, generation, or mtime
 
 
-def shard_kind(name: str, forced: str = "auto") -> tuple[str, str | None] | None:
+def shard_kind(name: str) -> tuple[str, str | None] | None:
     """(format, compression) of a shard name, or None when the name is not a shard's."""
     lowered = name.lower()
     for suffix in _BY_LENGTH:
         if lowered.endswith(suffix):
-            fmt, compression = SUFFIXES[suffix]
-            return (fmt if forced == "auto" else forced), compression
+            return SUFFIXES[suffix]
     return None
+
+
+def content_version(info: dict) -> str:
+    """A store's own mark of a file's content: ETag (S3, Azure), generation or md5 (GCS), else its mtime. A
+    rewrite of the same size changes it, so a finished shard's manifest no longer matches."""
+    for key in ("ETag", "etag", "generation", "md5Hash", "mtime", "LastModified", "last_modified", "created"):
+        if info.get(key) not in (None, ""):
+            return str(info[key])
+    return ""
 
 
 def filesystem(uri: str, storage_options: dict) -> tuple[fsspec.AbstractFileSystem, str]:
@@ -70,15 +79,17 @@ def discover_shards(uri: str, storage_options: dict, forced_format: str = "auto"
             base, paths, scope = posixpath.dirname(root), [root], root
         else:
             raise InputError(f"--input {uri}: no such file or folder")
-        kinds = {p: shard_kind(p, forced_format) for p in paths}
-        sizes = {p: fs.size(p) for p in paths if kinds[p]}
+        kinds = {p: shard_kind(p) for p in paths}
+        kinds = {p: k for p, k in kinds.items() if k and forced_format in ("auto", k[0])}  # a forced format filters
+        infos = {p: fs.info(p) for p in paths if p in kinds}
     except InputError:
         raise
     except Exception as error:  # object stores raise their own types (botocore, aiohttp); one line either way
         raise InputError(f"--input {uri}: cannot list ({error.__class__.__name__}: {error})") from error
-    shards = [Shard(p, posixpath.relpath(p, base) if base else p, kinds[p][0], sizes[p], kinds[p][1])
-              for p in paths if p in sizes]
-    skipped = Counter(_extension(p) for p in paths if p not in sizes)
+    shards = [Shard(p, posixpath.relpath(p, base) if base else p, kinds[p][0], int(infos[p]["size"]), kinds[p][1],
+                    content_version(infos[p]))
+              for p in paths if p in infos]
+    skipped = Counter(_extension(p) for p in paths if p not in infos)
     if not shards:
         raise InputError(f"--input {uri}: no shards found (*.parquet, *.jsonl, *.ndjson, *.json, "
                          f"JSON Lines also .gz/.zst){_skipped_note(skipped)}")

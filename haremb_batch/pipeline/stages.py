@@ -50,6 +50,8 @@ def read_shards(batch: pa.Table, config: JobConfig):
             yield _marker(shard, SHARD_END, None, rows)
         except ShardError as error:
             yield _marker(shard, SHARD_FAILED, str(error), rows)
+        except Exception as error:  # noqa: BLE001 - anything else in reading fails this shard, not the job
+            yield _marker(shard, SHARD_FAILED, f"cannot read {shard.relative}: {error.__class__.__name__}: {error}", rows)
 
 
 def _marker(shard: Shard, status: str, reason: str | None, rows: int) -> pa.Table:
