@@ -16,7 +16,7 @@ from typing import Iterable
 
 import numpy as np
 
-from .corpus.labels import token_labels
+from .engine.labels import token_labels
 
 
 def parse_spans(value) -> list[dict]:

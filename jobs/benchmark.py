@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 
 def make_documents(tokens_per_doc: int, total_tokens: int, seed: int, tokenizer=None) -> list[str]:
     """Business-prose documents of `tokens_per_doc` tokens of `tokenizer` (without one: ~4 characters a token)."""
-    from haremb_batch.corpus.generate import generate_documents
+    from haremb_dev.corpus.generate import generate_documents
 
     docs, text = [], ""
     want_chars = tokens_per_doc * 4
@@ -48,8 +48,8 @@ def make_documents(tokens_per_doc: int, total_tokens: int, seed: int, tokenizer=
 
 
 def build_real_shape_checkpoint(folder: Path) -> Path:
-    from haremb_batch.engine.random_checkpoint import REAL_SLICE_SHAPE, build_random_checkpoint
-    from haremb_batch.tokenizer import train_bpe_tokenizer
+    from haremb_dev.random_checkpoint import REAL_SLICE_SHAPE, build_random_checkpoint
+    from haremb_dev.tokenizer import train_bpe_tokenizer
 
     if (folder / "config.json").exists():
         return folder

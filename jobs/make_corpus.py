@@ -16,7 +16,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from haremb_batch.corpus.generate import generate_documents  # noqa: E402
+from haremb_dev.corpus.generate import generate_documents  # noqa: E402
 
 
 def write_jsonl(path: Path, rows) -> int:

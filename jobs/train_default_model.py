@@ -51,7 +51,7 @@ def pack_rows(rows, chars: int):
 
 def encode_corpus(rows, tokenizer, label2id, seq_len: int):
     """Token ids and label ids of packed documents, cut into pieces of at most seq_len tokens."""
-    from haremb_batch.corpus.labels import token_labels
+    from haremb_batch.engine.labels import token_labels
 
     rows = pack_rows(rows, chars=seq_len * 3)
     enc = tokenizer([r["text"] for r in rows], add_special_tokens=False, return_offsets_mapping=True)
@@ -97,9 +97,9 @@ def main(argv=None) -> int:
     import torch
     from transformers import AutoModelForTokenClassification, OpenAIPrivacyFilterConfig
 
-    from haremb_batch.corpus.generate import RECORD_SHARE, generate_documents
+    from haremb_dev.corpus.generate import RECORD_SHARE, generate_documents
     from haremb_batch.engine.labels import NEMOTRON_CATEGORIES, bioes_label_names
-    from haremb_batch.tokenizer import train_bpe_tokenizer
+    from haremb_dev.tokenizer import train_bpe_tokenizer
 
     if args.card_only:
         out = Path(args.out)
@@ -184,7 +184,7 @@ def headline(metrics: dict) -> dict:
 
 
 def write_model_card(out: Path, training: dict, metrics: dict) -> None:
-    from haremb_batch.corpus.templates import STYLES
+    from haremb_dev.corpus.templates import STYLES
 
     size_mb = sum(p.stat().st_size for p in out.iterdir() if p.is_file()) / 1e6
     weakest = sorted(metrics["per_category"].items(), key=lambda kv: kv[1]["f1"])[:8]
@@ -202,7 +202,7 @@ baseline for English text, not a substitute for `openai/privacy-filter` or `Open
 
 ## How it was made
 
-- **Data**: {training['train_docs']:,} synthetic documents from `haremb_batch.corpus` (faker values in varied
+- **Data**: {training['train_docs']:,} synthetic documents from `haremb_dev.corpus` (faker values in varied
   formats, {len(STYLES)} document styles: clinical notes, HR and sales mail, support chats, invoices and forms,
   legal letters, server logs, config files with secrets, CSV records, prose, news with look-alike distractors).
   {training.get('record_share', 0.5):.0%} of them come from a procedural generator instead (`corpus/records.py`): key/value

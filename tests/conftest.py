@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from raycluster import start_head
+from haremb_dev.raycluster import start_head
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # Ray reads its auth settings once, on first import: the job tests' cluster runs with token auth on
@@ -25,21 +25,21 @@ def faker_texts(n: int, seed: int = 0) -> list[str]:
 
 @pytest.fixture(scope="session")
 def tokenizer():
-    from haremb_batch.tokenizer import train_bpe_tokenizer
+    from haremb_dev.tokenizer import train_bpe_tokenizer
 
     return train_bpe_tokenizer(faker_texts(1500), vocab_size=1500)
 
 
 @pytest.fixture(scope="session")
 def checkpoint_1layer(tmp_path_factory, tokenizer):
-    from haremb_batch.engine.random_checkpoint import build_random_checkpoint
+    from haremb_dev.random_checkpoint import build_random_checkpoint
 
     return build_random_checkpoint(tmp_path_factory.mktemp("ckpt1"), tokenizer, num_hidden_layers=1, seed=1)
 
 
 @pytest.fixture(scope="session")
 def checkpoint_2layer(tmp_path_factory, tokenizer):
-    from haremb_batch.engine.random_checkpoint import build_random_checkpoint
+    from haremb_dev.random_checkpoint import build_random_checkpoint
 
     return build_random_checkpoint(tmp_path_factory.mktemp("ckpt2"), tokenizer, num_hidden_layers=2, seed=2)
 

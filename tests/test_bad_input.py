@@ -195,7 +195,7 @@ def test_only_shard_without_its_text_column_fails_with_a_report(ray_cluster, cap
 def test_systematic_model_failure_fails_the_shard(ray_cluster, capsys, monkeypatch, tokenizer, tmp_path):
     """A checkpoint whose embedding table lacks the tokenizer's newest tokens fails (IndexError) on exactly the
     documents that use them: more than max_failed_fraction of a shard is a failure, not a quarantine."""
-    from haremb_batch.engine.random_checkpoint import build_random_checkpoint
+    from haremb_dev.random_checkpoint import build_random_checkpoint
 
     monkeypatch.setenv("HAREMB_KEY", KEY)
     texts = faker_texts(40, seed=23)

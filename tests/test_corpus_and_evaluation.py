@@ -3,9 +3,9 @@ import json
 import pytest
 
 from haremb_batch import Span
-from haremb_batch.corpus.generate import categories_covered, generate_documents, render
-from haremb_batch.corpus.templates import STYLES, templates_for
-from haremb_batch.corpus.values import VALUES
+from haremb_dev.corpus.generate import categories_covered, generate_documents, render
+from haremb_dev.corpus.templates import STYLES, templates_for
+from haremb_dev.corpus.values import VALUES
 from haremb_batch.engine.labels import NEMOTRON_CATEGORIES
 from haremb_batch.evaluation import evaluate_predictions, load_rows, parse_spans
 
@@ -43,8 +43,8 @@ def test_procedural_phrases_render_and_are_not_heldout_templates():
 
     from faker import Faker
 
-    from haremb_batch.corpus.records import PHRASES, PLAIN_FIELDS
-    from haremb_batch.corpus.values import DISTRACTORS
+    from haremb_dev.corpus.records import PHRASES, PLAIN_FIELDS
+    from haremb_dev.corpus.values import DISTRACTORS
 
     # a phrase found in a held-out template must be a construction the train templates already have
     heldout = [t for _, _, t in templates_for("heldout")]

@@ -117,7 +117,7 @@ def test_apply_reproduces_the_job_byte_for_byte_without_the_model(ray_cluster, m
 
 def test_apply_refuses_what_the_finished_output_cannot_answer(ray_cluster, capsys, monkeypatch, tokenizer,
                                                                 checkpoint_1layer, tmp_path):
-    from haremb_batch.engine.random_checkpoint import build_random_checkpoint
+    from haremb_dev.random_checkpoint import build_random_checkpoint
 
     monkeypatch.setenv("HAREMB_KEY", KEY)
     inp = tmp_path / "in"

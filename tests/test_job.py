@@ -15,7 +15,7 @@ import pytest
 
 from conftest import faker_texts
 from jobdata import SHARD_TEXTS, check_outputs, write_shards
-from raycluster import RAY
+from haremb_dev.raycluster import RAY
 
 REPO = Path(__file__).resolve().parent.parent
 KEY = "test-key-not-secret"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from raycluster import RAY, start_head
+from haremb_dev.raycluster import RAY, start_head
 
 
 def test_stopping_a_test_cluster_leaves_another_cluster_running():

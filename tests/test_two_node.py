@@ -13,7 +13,7 @@ import pytest
 
 from conftest import faker_texts
 from jobdata import SHARD_TEXTS, check_outputs, write_shards
-from raycluster import start_head, start_worker
+from haremb_dev.raycluster import start_head, start_worker
 
 REPO = Path(__file__).resolve().parent.parent
 KEY = "two-node-test-key"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .labels import NEMOTRON_CATEGORIES, bioes_label_names
+from haremb_batch.engine.labels import NEMOTRON_CATEGORIES, bioes_label_names
 
 REAL_SLICE_SHAPE = dict(hidden_size=640, intermediate_size=640, num_attention_heads=14, num_key_value_heads=2,
                         head_dim=64, num_local_experts=128, num_experts_per_tok=4)
