@@ -4,6 +4,9 @@
     python jobs/benchmark.py                       # a random checkpoint with the one-layer slice's real shapes
     python jobs/benchmark.py --model PATH --lengths 250,1000,4000 --json bench.json
     python jobs/benchmark.py --rules               # what the rule detectors add to the job (examples/ shards)
+    python jobs/benchmark.py --job                 # the whole job against Detector.detect on the same documents
+    python jobs/benchmark.py --scale               # 400 MB shards: driver peak RSS, outputs byte for byte, and
+                                                   # when the first of 20 shards' manifests appears
 
 Each side runs in its own subprocess, so peak RSS is its own. Machines are noisy: read the ratio column.
 """
@@ -182,6 +185,11 @@ def main(argv=None) -> int:
                         help="instead: the job on examples/shards with detection.rules all vs [] (wall time), and "
                              "the rules' and the model's time per document on the same texts")
     parser.add_argument("--repeats", type=int, default=3, help="with --rules: job runs per side, alternating")
+    parser.add_argument("--job", action="store_true",
+                        help="instead: the whole job (startup included) against Detector.detect, same documents")
+    parser.add_argument("--job-tokens", type=int, default=300_000, help="with --job: tokens of documents")
+    parser.add_argument("--scale", action="store_true", help="instead: the job on 400 MB shards (see above)")
+    parser.add_argument("--scale-mb", type=int, default=400, help="with --scale: size of each big shard")
     parser.add_argument("--side", choices=["engine", "pipeline"], help=argparse.SUPPRESS)
     parser.add_argument("--docs-file", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -190,6 +198,14 @@ def main(argv=None) -> int:
         return 0
     if args.rules:
         return rules_benchmark(args.repeats, args.json)
+    if args.job:
+        from job_benchmark import job_against_engine
+
+        return job_against_engine(args.model, args.lengths, args.job_tokens, args.json)
+    if args.scale:
+        from job_benchmark import scale
+
+        return scale(args.scale_mb, args.json)
 
     from transformers import AutoConfig, AutoTokenizer
 

@@ -1,0 +1,207 @@
+"""The whole job measured from outside, for `jobs/benchmark.py --job` and `--scale` (see its docstring).
+
+- job_against_engine: the same documents through `Detector.detect` in one process and through
+  `jobs/redact.py` (a local Ray cluster started by the job: startup included), both as tokens/s.
+- scale: two shards of ~400 MB each (a Parquet shard and a JSON Lines shard, mostly a non-text payload), run
+  against a cluster started apart, so the driver is the `redact.py` process alone and its peak RSS is its
+  own; then outputs compared with inputs row by row (all but the text); then 20 shards, to see when the
+  first manifest appears within the run.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+REPO = Path(__file__).resolve().parent.parent
+REDACT = str(REPO / "jobs" / "redact.py")
+
+
+def _write_jsonl_shards(folder: Path, docs: list[str], shards: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for s in range(shards):
+        with open(folder / f"part-{s:03d}.jsonl", "w", encoding="utf-8") as f:
+            for i, doc in enumerate(docs[s::shards]):
+                f.write(json.dumps({"id": f"{s}-{i}", "text": doc}, ensure_ascii=False) + "\n")
+
+
+def job_against_engine(model: str | None, lengths: str, total_tokens: int, json_path: str | None) -> int:
+    from transformers import AutoTokenizer
+
+    from benchmark import build_real_shape_checkpoint, make_documents
+
+    cache = Path(tempfile.gettempdir()) / "haremb-benchmark"
+    model = model or str(build_real_shape_checkpoint(cache / "real-shape-1layer"))
+    tokenizer = AutoTokenizer.from_pretrained(model)
+    results = []
+    for length in [int(x) for x in lengths.split(",")]:
+        docs = make_documents(length, total_tokens, seed=length, tokenizer=tokenizer)
+        tokens = sum(len(tokenizer(d, add_special_tokens=False)["input_ids"]) for d in docs)
+        with tempfile.TemporaryDirectory() as tmp:
+            docs_file = Path(tmp) / "docs.json"
+            docs_file.write_text(json.dumps(docs))
+            engine_code = ("import json, sys, time; t = time.perf_counter(); from haremb_batch import Detector; "
+                           "d = Detector.load(sys.argv[1]); docs = json.load(open(sys.argv[2])); "
+                           "[d.detect(docs[i:i + 128]) for i in range(0, len(docs), 128)]; "
+                           "print(time.perf_counter() - t)")
+            started = time.perf_counter()
+            engine = subprocess.run([sys.executable, "-c", engine_code, model, str(docs_file)], capture_output=True,
+                                    text=True, cwd=REPO)
+            engine_s = time.perf_counter() - started
+            if engine.returncode != 0:
+                print(engine.stderr[-2000:], file=sys.stderr)
+                return 1
+            _write_jsonl_shards(Path(tmp) / "in", docs, shards=4)
+            started = time.perf_counter()
+            job = subprocess.run([sys.executable, REDACT, "--input", f"{tmp}/in", "--output", f"{tmp}/out", "--model",
+                                  model], capture_output=True, text=True)
+            job_s = time.perf_counter() - started
+            if job.returncode != 0:
+                print(job.stderr[-3000:], file=sys.stderr)
+                return 1
+        row = {"tokens_per_doc": length, "documents": len(docs), "tokens": tokens,
+               "engine_seconds": round(engine_s, 2), "job_seconds": round(job_s, 2),
+               "engine_tokens_per_s": round(tokens / engine_s, 1), "job_tokens_per_s": round(tokens / job_s, 1),
+               "job_over_engine": round(engine_s / job_s, 3)}
+        results.append(row)
+        print(f"{length:>6} tokens/doc, {tokens:,} tokens: engine {row['engine_tokens_per_s']:,.0f} tok/s "
+              f"({engine_s:.1f} s, model load included), job {row['job_tokens_per_s']:,.0f} tok/s ({job_s:.1f} s, "
+              f"cluster start included): job = {100 * row['job_over_engine']:.0f}% of the engine", flush=True)
+    if json_path:
+        Path(json_path).write_text(json.dumps({"model": model, "results": results}, indent=2))
+    return 0
+
+
+# -- scale ---------------------------------------------------------------------------------------------------
+
+def _texts(n: int) -> list[str]:
+    from haremb_dev.corpus.generate import generate_documents
+
+    texts = []
+    for row in generate_documents(n, seed=7, split="train"):
+        texts.append(row["text"][:400])
+    return texts
+
+
+def _big_parquet(path: Path, megabytes: int, texts: list[str]) -> int:
+    payload_bytes = 48 * 1024
+    rows = megabytes * 1024 * 1024 // payload_bytes
+    schema = pa.schema([("id", pa.string()), ("text", pa.string()), ("payload", pa.binary()), ("score", pa.float64())])
+    with pq.ParquetWriter(path, schema, compression="none") as writer:
+        for first in range(0, rows, 1000):
+            n = min(1000, rows - first)
+            writer.write_table(pa.table({
+                "id": [f"r{first + i}" for i in range(n)],
+                "text": [texts[(first + i) % len(texts)] for i in range(n)],
+                "payload": [os.urandom(payload_bytes) for _ in range(n)],
+                "score": [float(first + i) for i in range(n)],
+            }, schema=schema))
+    return rows
+
+
+def _big_jsonl(path: Path, megabytes: int, texts: list[str]) -> int:
+    payload_chars = 64 * 1024
+    rows = megabytes * 1024 * 1024 // payload_chars
+    with open(path, "w", encoding="utf-8") as f:
+        for i in range(rows):
+            payload = base64.b64encode(os.urandom(payload_chars * 3 // 4)).decode()
+            f.write(json.dumps({"id": i, "text": texts[i % len(texts)], "payload": payload, "meta": {"n": i}}) + "\n")
+    return rows
+
+
+def _same_but_text_parquet(a: Path, b: Path) -> bool:
+    left, right = pq.ParquetFile(a), pq.ParquetFile(b)
+    if left.metadata.num_rows != right.metadata.num_rows or left.schema_arrow != right.schema_arrow:
+        return False
+    columns = [c for c in left.schema_arrow.names if c != "text"]
+    for x, y in zip(left.iter_batches(batch_size=500, columns=columns), right.iter_batches(batch_size=500, columns=columns)):
+        if not x.equals(y):
+            return False
+    return True
+
+
+def _same_but_text_jsonl(a: Path, b: Path) -> bool:
+    with open(a, encoding="utf-8") as left, open(b, encoding="utf-8") as right:
+        for x, y in zip(left, right, strict=True):
+            x, y = json.loads(x), json.loads(y)
+            x.pop("text"), y.pop("text")
+            if x != y:
+                return False
+    return True
+
+
+def _run_job(address: str, inp: Path, out: Path) -> tuple[float, float, float]:
+    """(wall seconds, the driver's peak RSS in MiB, seconds until the first manifest appeared)."""
+    env = dict(os.environ, RAY_ADDRESS=address)
+    started = time.time()
+    proc = subprocess.Popen([sys.executable, REDACT, "--input", str(inp), "--output", str(out)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first_manifest, peak_kib = None, 0
+    while proc.poll() is None:
+        if first_manifest is None and any((out / "_manifest").rglob("*.json")):
+            first_manifest = time.time() - started
+        peak_kib = max(peak_kib, _peak_rss_kib(proc.pid))
+        time.sleep(0.05)
+    stdout, stderr = proc.communicate()
+    wall = time.time() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"the job failed ({proc.returncode}): {stderr[-3000:]}")
+    return wall, peak_kib / 1024, first_manifest if first_manifest is not None else wall
+
+
+def _peak_rss_kib(pid: int) -> int:
+    """The process's own high-water mark of resident memory (VmHWM), while it runs."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def scale(megabytes: int, json_path: str | None) -> int:
+    from haremb_dev.raycluster import start_head
+
+    os.environ.setdefault("RAY_AUTH_MODE", "token")
+    os.environ.setdefault("RAY_AUTH_TOKEN", "haremb-bench-" + secrets.token_hex(16))
+    texts = _texts(2000)
+    summary: dict = {}
+    with tempfile.TemporaryDirectory(dir=os.environ.get("HAREMB_BENCH_DIR")) as tmp:
+        root = Path(tmp)
+        inp = root / "big"
+        inp.mkdir()
+        rows_parquet = _big_parquet(inp / "payload.parquet", megabytes, texts)
+        rows_jsonl = _big_jsonl(inp / "payload.jsonl", megabytes, texts)
+        sizes = {p.name: round(p.stat().st_size / 2**20) for p in inp.iterdir()}
+        print(f"shards: {sizes} MiB, {rows_parquet} + {rows_jsonl} rows", flush=True)
+        head = start_head(num_cpus=2)
+        try:
+            wall, rss, _ = _run_job(head.address, inp, root / "out")
+            same = {"payload.parquet": _same_but_text_parquet(inp / "payload.parquet", root / "out" / "redacted" / "payload.parquet"),
+                    "payload.jsonl": _same_but_text_jsonl(inp / "payload.jsonl", root / "out" / "redacted" / "payload.jsonl")}
+            summary["big_shards"] = {"shard_mib": sizes, "rows": rows_parquet + rows_jsonl, "seconds": round(wall, 1),
+                                     "driver_peak_rss_mib": round(rss, 1), "outputs_equal_but_text": same}
+            print(f"two big shards: {wall:.0f} s, driver peak RSS {rss:.0f} MiB, all but the text equal: {same}", flush=True)
+            many = root / "many"
+            _write_jsonl_shards(many, [texts[i % len(texts)] for i in range(20 * 1000)], shards=20)
+            wall, _, first = _run_job(head.address, many, root / "many-out")
+            summary["twenty_shards"] = {"rows": 20_000, "seconds": round(wall, 1), "first_manifest_s": round(first, 1),
+                                        "first_manifest_share": round(first / wall, 3)}
+            print(f"20 shards x 1,000 rows: {wall:.0f} s, first manifest after {first:.1f} s "
+                  f"({100 * first / wall:.0f}% of the run)", flush=True)
+        finally:
+            head.stop()
+    if json_path:
+        Path(json_path).write_text(json.dumps(summary, indent=2))
+    return 0
