@@ -74,6 +74,37 @@ def test_bad_configuration_exits_2_in_one_line(capsys, monkeypatch, shards, chec
     assert not out.exists()  # refused before anything was written
 
 
+def test_more_experts_per_token_than_the_model_has_exits_2(capsys, monkeypatch, shards, checkpoint_1layer, tmp_path):
+    monkeypatch.setenv("HAREMB_KEY", KEY)
+    inp, _ = shards
+    experts = json.loads((checkpoint_1layer / "config.json").read_text())["num_local_experts"]
+    code, _, err = cli(capsys, "--input", inp, "--output", tmp_path / "out", "--model", checkpoint_1layer,
+                       "--set", f"model.experts_per_token={experts + 1}")
+    assert code == 2 and f"but the model has {experts} experts" in error_lines(err)[0], err
+
+
+def test_forced_format_reads_only_shards_of_that_format(shards):
+    from haremb_batch.pipeline.shards import discover_shards
+
+    inp, expected = shards
+    parquet = discover_shards(str(inp), {}, "parquet")
+    assert sorted(s.relative for s in parquet.shards) == sorted(r for r in expected if r.endswith(".parquet"))
+    assert sum(parquet.skipped.values()) == len(expected) - len(parquet.shards) + 2  # + notes.txt, table.csv
+
+
+def test_parquet_text_column_of_another_type_quarantines_its_rows(tmp_path):
+    import pyarrow as pa
+
+    from haremb_batch.pipeline.read import read_documents
+    from haremb_batch.pipeline.shards import discover_shards
+
+    pq.write_table(pa.table({"id": ["a", "b"], "text": pa.array([1, None], pa.int64())}), tmp_path / "x.parquet")
+    inputs = discover_shards(str(tmp_path), {})
+    rows = [r for block in read_documents(inputs.fs, inputs.shards[0], ["text"], "id") for r in block.to_pylist()]
+    assert [(r["status"], r["reason"]) for r in rows] == [
+        ("quarantined", "text column 'text' holds int64, not a string"), ("ok", None)]
+
+
 def test_missing_key_for_hash_exits_2(capsys, monkeypatch, shards, checkpoint_1layer, tmp_path):
     monkeypatch.delenv("HAREMB_KEY", raising=False)
     inp, _ = shards

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ class CheckpointError(ValueError):
 class Checkpoint:
     folder: Path
     config: object  # transformers.OpenAIPrivacyFilterConfig
-    weights: dict  # name -> torch.Tensor
+    weights: "LazyWeights"  # name -> torch.Tensor, read on access; emptied as the engine takes them
     tokenizer: object  # transformers fast tokenizer
     calibration: dict  # transition bias name -> value, {} when the folder has none
 
@@ -108,17 +109,48 @@ def load_checkpoint(model: str | os.PathLike | None) -> Checkpoint:
     folder = resolve_model_folder(model)
     check_checkpoint_folder(folder)
 
-    from safetensors.torch import load_file
     from transformers import AutoConfig, AutoTokenizer
 
     config = AutoConfig.from_pretrained(folder)
-    weights: dict = {}
-    for path in sorted(folder.glob("*.safetensors")):
-        weights.update(load_file(path))
+    weights = LazyWeights(sorted(folder.glob("*.safetensors")))
     tokenizer = AutoTokenizer.from_pretrained(folder)
     if not getattr(tokenizer, "is_fast", False):
         raise CheckpointError(f"model folder {folder}: the tokenizer is not a fast tokenizer (character offsets are needed)")
     return Checkpoint(folder, config, weights, tokenizer, _read_calibration(folder))
+
+
+class LazyWeights(Mapping):
+    """A checkpoint's tensors by name, each read from its safetensors file only when asked for. The engine
+    `pop`s them one at a time and converts each to its compute dtype, so an fp32 copy of the whole model never
+    sits beside the converted one (peak: the converted model plus one tensor as stored)."""
+
+    def __init__(self, files: list[Path]):
+        from safetensors import safe_open
+
+        self._where: dict[str, Path] = {}
+        for path in files:
+            with safe_open(str(path), framework="pt") as f:
+                self._where.update({name: path for name in f.keys()})
+
+    def __getitem__(self, name: str):
+        from safetensors import safe_open
+
+        with safe_open(str(self._where[name]), framework="pt") as f:
+            return f.get_tensor(name)
+
+    def __contains__(self, name) -> bool:
+        return name in self._where
+
+    def __iter__(self):
+        return iter(list(self._where))
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def pop(self, name: str):
+        tensor = self[name]
+        del self._where[name]
+        return tensor
 
 
 def _read_calibration(folder: Path) -> dict:
