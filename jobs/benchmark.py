@@ -50,7 +50,7 @@ def make_documents(tokens_per_doc: int, total_tokens: int, seed: int, tokenizer=
     return docs
 
 
-def build_real_shape_checkpoint(folder: Path) -> Path:
+def build_real_shape_checkpoint(folder: Path, layers: int = 1) -> Path:
     from haremb_dev.random_checkpoint import REAL_SLICE_SHAPE, build_random_checkpoint
     from haremb_dev.tokenizer import train_bpe_tokenizer
 
@@ -59,7 +59,7 @@ def build_real_shape_checkpoint(folder: Path) -> Path:
     texts = make_documents(200, 200_000, seed=99)
     tokenizer = train_bpe_tokenizer(texts, vocab_size=8000)
     # the real vocabulary's 200064 embedding rows: a gather, but part of the memory footprint
-    return build_random_checkpoint(folder, tokenizer, num_hidden_layers=1, vocab_size=200064, **REAL_SLICE_SHAPE)
+    return build_random_checkpoint(folder, tokenizer, num_hidden_layers=layers, vocab_size=200064, **REAL_SLICE_SHAPE)
 
 
 def flops_per_token(config, tokens_per_window: int) -> float:
@@ -73,11 +73,13 @@ def flops_per_token(config, tokens_per_window: int) -> float:
     return config.num_hidden_layers * per_layer + 2 * H * len(config.id2label)
 
 
-def matmul_peak_gflops(seconds: float = 3.0) -> float:
-    """fp32 GEMM rate of this machine now, at the expert GEMMs' width: the ceiling for an fp32 forward."""
+def matmul_peak_gflops(seconds: float = 3.0, dtype=None) -> float:
+    """GEMM rate of this machine now in `dtype` (fp32 by default), at the expert GEMMs' width: the ceiling for a
+    forward in that dtype."""
     import torch
 
-    a, b = torch.randn(4096, 640), torch.randn(640, 1280)
+    dtype = dtype or torch.float32
+    a, b = torch.randn(4096, 640, dtype=dtype), torch.randn(640, 1280, dtype=dtype)
     torch.mm(a, b)
     runs, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
@@ -121,6 +123,66 @@ def run_side(side: str, model: str, docs_file: str, seconds_budget: float, docs_
         "threads": torch.get_num_threads(), "docs_per_call": docs_per_call,
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
+
+
+def engine_profile(layer_counts: str, total_tokens: int, json_path: str | None) -> int:
+    """Per layer count: engine tok/s on 250-token documents (dtype auto), its model-FLOP rate, and that rate as
+    a share of a GEMM in the engine's dtype measured in the same run. Then top-k 1..4 on the slice (tok/s),
+    and top-k agreement on the embedded model (trained; random weights sit on near-ties)."""
+    from transformers import AutoConfig, AutoTokenizer
+
+    from haremb_batch import Detector
+
+    cache = Path(tempfile.gettempdir()) / "haremb-benchmark"
+    summary: dict = {"layers": [], "top_k": [], "top_k_agreement": []}
+    slice_model, docs = None, None
+    for layers in [int(x) for x in layer_counts.split(",")]:
+        name = "real-shape-1layer" if layers == 1 else f"real-shape-{layers}layer"
+        model = str(build_real_shape_checkpoint(cache / name, layers=layers))
+        config = AutoConfig.from_pretrained(model)
+        if docs is None:
+            docs = make_documents(250, total_tokens, seed=250, tokenizer=AutoTokenizer.from_pretrained(model))
+        detector = Detector.load(model)
+        rate = _engine_rate(detector, docs)
+        peak = matmul_peak_gflops(dtype=detector.dtype)
+        model_gflops = rate * flops_per_token(config, 250) / 1e9
+        row = {"layers": layers, "dtype": str(detector.dtype).removeprefix("torch."), "tokens_per_s": round(rate, 1),
+               "model_gflop_per_s": round(model_gflops, 1), "gemm_gflop_per_s": round(peak, 1),
+               "share_of_gemm": round(model_gflops / peak, 3)}
+        summary["layers"].append(row)
+        print(f"{layers} layer(s), {row['dtype']}: {rate:,.0f} tok/s, {model_gflops:.0f} GFLOP/s of model work = "
+              f"{100 * row['share_of_gemm']:.0f}% of a {peak:.0f} GFLOP/s GEMM in the same dtype", flush=True)
+        if layers == 1:
+            slice_model = model
+        del detector
+    if slice_model is not None:
+        for k in (1, 2, 3, 4):
+            rate = _engine_rate(Detector.load(slice_model, experts_per_token=k), docs)
+            summary["top_k"].append({"experts_per_token": k, "tokens_per_s": round(rate, 1)})
+            print(f"slice, top-{k}: {rate:,.0f} tok/s", flush=True)
+    from dtype_check import span_agreement
+    from haremb_dev.corpus.generate import generate_documents
+
+    texts = [row["text"] for row in generate_documents(500, seed=2026, split="heldout")]
+    full = Detector.load(None)
+    reference = full.detect(texts)
+    for k in range(1, full.engine.shape.experts_per_token + 1):
+        agreement = span_agreement(reference, Detector.load(None, experts_per_token=k).detect(texts))
+        summary["top_k_agreement"].append({"experts_per_token": k, **agreement})
+        print(f"embedded model, top-{k} against its own top-{full.engine.shape.experts_per_token}: span F1 "
+              f"{agreement['f1']}", flush=True)
+    if json_path:
+        Path(json_path).write_text(json.dumps(summary, indent=2))
+    return 0
+
+
+def _engine_rate(detector, docs: list[str]) -> float:
+    tokens = sum(len(e) for e in detector.tokenize(docs))
+    detector.detect(docs[:8])
+    started = time.perf_counter()
+    for i in range(0, len(docs), 128):
+        detector.detect(docs[i:i + 128])
+    return tokens / (time.perf_counter() - started)
 
 
 def rules_benchmark(repeats: int, json_path: str | None) -> int:
@@ -189,6 +251,10 @@ def main(argv=None) -> int:
                         help="instead: the whole job (startup included) against Detector.detect, same documents")
     parser.add_argument("--job-tokens", type=int, default=300_000, help="with --job: tokens of documents")
     parser.add_argument("--scale", action="store_true", help="instead: the job on 400 MB shards (see above)")
+    parser.add_argument("--engine-profile", action="store_true",
+                        help="instead: the engine alone: model-FLOP rate against a GEMM in its own dtype measured "
+                             "in the run, per layer count (--engine-layers), and an experts-per-token sweep")
+    parser.add_argument("--engine-layers", default="1,8", help="with --engine-profile: 1 = the slice, 8 = the teacher")
     parser.add_argument("--scale-mb", type=int, default=400, help="with --scale: size of each big shard")
     parser.add_argument("--side", choices=["engine", "pipeline"], help=argparse.SUPPRESS)
     parser.add_argument("--docs-file", help=argparse.SUPPRESS)
@@ -206,6 +272,8 @@ def main(argv=None) -> int:
         from job_benchmark import scale
 
         return scale(args.scale_mb, args.json)
+    if args.engine_profile:
+        return engine_profile(args.engine_layers, args.tokens, args.json)
 
     from transformers import AutoConfig, AutoTokenizer
 
