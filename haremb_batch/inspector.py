@@ -21,6 +21,7 @@ import fsspec
 import polars as pl
 import pyarrow.parquet as pq
 
+from .credentials import mask_urls
 from .pipeline.codecs import codec_for
 from .pipeline.shards import OutputPaths, Shard, discover_shards, shard_kind
 
@@ -58,28 +59,48 @@ def read_output(uri: str, storage_options: dict | None = None) -> Output:
             last_run = json.loads(f.read())
     manifests = []
     for path in sorted(fs.find(paths.manifests)) if fs.exists(paths.manifests) else []:
-        with fs.open(path, "rb") as f:
-            manifests.append(json.loads(f.read()))
+        if path.endswith(".json"):  # not a temporary file a killed writer left
+            with fs.open(path, "rb") as f:
+                manifests.append(json.loads(f.read()))
     frames, rows, truncated = [], 0, False
     for manifest in manifests:
-        if rows >= MAX_ENTITY_ROWS:
-            truncated = True
+        shard = _shard(manifest["source"])
+        if shard is None:
+            continue
+        with fs.open(paths.entities(shard), "rb") as f:  # paths from the output inspected, not the manifest's
+            for batch in pq.ParquetFile(f).iter_batches(batch_size=65536, columns=ENTITY_COLUMNS):  # never `text`
+                if rows + batch.num_rows > MAX_ENTITY_ROWS:
+                    truncated = True
+                    break
+                frames.append(pl.from_arrow(batch))
+                rows += batch.num_rows
+        if truncated:  # whole shards only: a shard cut in the middle would compare wrongly
             break
-        with fs.open(manifest["files"]["entities"]["path"], "rb") as f:
-            table = pq.read_table(f, columns=ENTITY_COLUMNS)  # never the `text` column
-        frames.append(pl.from_arrow(table.slice(0, MAX_ENTITY_ROWS - rows)))
-        rows += min(table.num_rows, MAX_ENTITY_ROWS - rows)
     empty = pl.DataFrame(schema={"source": pl.Utf8, "row": pl.Int64, "column": pl.Utf8, "start": pl.Int64,
                                  "end": pl.Int64, "label": pl.Utf8, "score": pl.Float32, "detector": pl.Utf8,
                                  "action": pl.Utf8, "replacement": pl.Utf8})
     entities = pl.concat(frames) if frames else empty
+    read = {source for source in entities["source"].unique().to_list()} if frames else set()
     shards = {}
     for m in manifests:
-        kind = shard_kind(m["source"])
-        if kind:
-            redacted = m["files"]["redacted"]
-            shards[m["source"]] = Shard(redacted["path"], m["source"], kind[0], redacted["bytes"], kind[1])
+        shard = _shard(m["source"])
+        if shard is not None and (m["source"] in read or not truncated):
+            shards[m["source"]] = Shard(paths.redacted(shard), m["source"], shard.format, 0, shard.compression)
     return Output(uri, report, last_run, manifests, entities, truncated, fs, paths, shards)
+
+
+def _shard(relative: str) -> Shard | None:
+    kind = shard_kind(relative)
+    return Shard(relative, relative, kind[0], 0, kind[1]) if kind else None
+
+
+def quarantined_rows(out: Output, source: str) -> list[int]:
+    """Input rows of a shard left out of its redacted file, sorted."""
+    path = out.paths.quarantine(Shard(source, source, "jsonl", 0))
+    if not out.fs.exists(path):
+        return []
+    with out.fs.open(path, "rb") as f:
+        return sorted(json.loads(line)["row"] for line in f.read().split(b"\n") if line.strip())
 
 
 # -- figures --------------------------------------------------------------------------------------------------
@@ -118,12 +139,13 @@ def score_histograms(out: Output, labels: list[str], bins: int = 10) -> dict:
 def span_diff(a: Output, b: Output) -> pl.DataFrame:
     """Per span position (source, row, column, start, end): in A only, in B only, or in both with another label."""
     key = ["source", "row", "column", "start", "end"]
-    left = a.entities.select(key + ["label"]).rename({"label": "label_a"})
-    right = b.entities.select(key + ["label"]).rename({"label": "label_b"})
+    left = a.entities.select(key + ["label", "action"]).rename({"label": "label_a", "action": "action_a"})
+    right = b.entities.select(key + ["label", "action"]).rename({"label": "label_b", "action": "action_b"})
     joined = left.join(right, on=key, how="full", coalesce=True)
     kind = (pl.when(pl.col("label_b").is_null()).then(pl.lit("only A"))
             .when(pl.col("label_a").is_null()).then(pl.lit("only B"))
             .when(pl.col("label_a") != pl.col("label_b")).then(pl.lit("label changed"))
+            .when(pl.col("action_a") != pl.col("action_b")).then(pl.lit("redacted/kept changed"))
             .otherwise(pl.lit("same")))
     return joined.with_columns(kind.alias("change"), pl.coalesce("label_a", "label_b").alias("label"))
 
@@ -131,12 +153,15 @@ def span_diff(a: Output, b: Output) -> pl.DataFrame:
 def diff_counts(diff: pl.DataFrame) -> pl.DataFrame:
     changed = diff.filter(pl.col("change") != "same")
     if changed.is_empty():
-        return pl.DataFrame(schema={"label": pl.Utf8, "only A": pl.UInt32, "only B": pl.UInt32, "label changed": pl.UInt32})
+        return pl.DataFrame(schema={"label": pl.Utf8, **{c: pl.UInt32 for c in CHANGES}})
     table = changed.group_by(["label", "change"]).len().pivot(on="change", index="label", values="len").fill_null(0)
-    for column in ("only A", "only B", "label changed"):
+    for column in CHANGES:
         if column not in table.columns:
             table = table.with_columns(pl.lit(0, dtype=pl.UInt32).alias(column))
-    return table.select(["label", "only A", "only B", "label changed"]).sort("label")
+    return table.select(["label", *CHANGES]).sort("label")
+
+
+CHANGES = ("only A", "only B", "label changed", "redacted/kept changed")
 
 
 # -- documents ------------------------------------------------------------------------------------------------
@@ -151,8 +176,11 @@ def sample_rows(out: Output, rows_wanted: set | None = None, limit: int = SAMPLE
     return [(s, r) for s, r in picked.iter_rows()][:limit]
 
 
-def read_texts(fs, shards: dict, wanted: list[tuple[str, int]], text_columns: list[str]) -> dict:
-    """{(source, row): {column: text}} for the wanted rows, reading each shard only up to its last wanted row."""
+def read_texts(fs, shards: dict, wanted: list[tuple[str, int]], text_columns: list[str],
+               skipped: dict | None = None) -> dict:
+    """{(source, input row): {column: text}} for the wanted rows, reading each shard only up to its last wanted
+    row. `skipped`: per source, the input rows a redacted file leaves out (quarantined), so its i-th row is
+    mapped back to the input row it came from."""
     by_source: dict = {}
     for source, row in wanted:
         by_source.setdefault(source, set()).add(row)
@@ -161,13 +189,24 @@ def read_texts(fs, shards: dict, wanted: list[tuple[str, int]], text_columns: li
         shard = shards.get(source)
         if shard is None:
             continue
+        input_rows = _input_rows((skipped or {}).get(source, []))
         last = max(rows)
-        for i, doc in enumerate(codec_for(shard).read(fs, shard, text_columns, "\0no-id", False)):
-            if i in rows and doc["texts"] is not None:
-                texts[(source, i)] = dict(zip(text_columns, doc["texts"]))
-            if i >= last:
+        for doc in codec_for(shard).read(fs, shard, text_columns, "\0no-id"):
+            row = next(input_rows)
+            if row in rows and doc["texts"] is not None:
+                texts[(source, row)] = dict(zip(text_columns, doc["texts"]))
+            if row >= last:
                 break
     return texts
+
+
+def _input_rows(skipped: list[int]):
+    """Input row numbers of a redacted file's rows, in order: every row but the skipped ones."""
+    skip, row = set(skipped), 0
+    while True:
+        if row not in skip:
+            yield row
+        row += 1
 
 
 def redacted_segments(redacted: str, spans: list[dict]) -> list[tuple[str, str, dict | None]]:
@@ -250,7 +289,7 @@ def _summary_rows(out: Output) -> list[tuple[str, str, object]]:
 
 
 def _summary_table(outputs: list[Output]) -> str:
-    head = "".join(f"<th>{'AB'[i] if len(outputs) > 1 else ''} {esc(o.uri)}</th>" for i, o in enumerate(outputs))
+    head = "".join(f"<th>{'AB'[i] if len(outputs) > 1 else ''} {esc(mask_urls(o.uri))}</th>" for i, o in enumerate(outputs))
     rows = []
     for n, (key, name, _) in enumerate(_summary_rows(outputs[0])):
         cells = "".join(f'<td id="{key}{"-" + "ab"[i] if len(outputs) > 1 else ""}">{esc(_summary_rows(o)[n][2])}</td>'
@@ -272,10 +311,18 @@ def _document(out: Output, source: str, row: int, texts: dict, originals: dict |
         if text is None:
             continue
         pieces, shown_chars = [], 0
-        for kind, value, span in redacted_segments(text, [s for s in spans if s["column"] == column]):
+        segments = redacted_segments(text, [s for s in spans if s["column"] == column])
+        if any(kind == "redacted" and value != (span["replacement"] or "") for kind, value, span in segments):
+            # the text does not line up with the entity rows: showing it could show a kept span's text
+            blocks.append(f'<div class="meta">{esc(source)} row {row} · {esc(column)}: not shown (its redacted text '
+                          'does not line up with the entity table)</div>')
+            continue
+        for kind, value, span in segments:
             if shown_chars >= SAMPLE_CHARS:
                 pieces.append(" …")
                 break
+            if kind == "plain" and shown_chars + len(value) > SAMPLE_CHARS:
+                value = value[: SAMPLE_CHARS - shown_chars]
             shown_chars += len(value)
             if kind == "plain":
                 pieces.append(esc(value))
@@ -294,9 +341,10 @@ def _document(out: Output, source: str, row: int, texts: dict, originals: dict |
 
 
 def _documents_section(out: Output, wanted: list[tuple[str, int]], text_columns: list[str], originals: dict | None) -> str:
-    texts = read_texts(out.fs, out.shards, wanted, text_columns)
+    skipped = {source: quarantined_rows(out, source) for source in {s for s, _ in wanted}}
+    texts = read_texts(out.fs, out.shards, wanted, text_columns, skipped)
     docs = [_document(out, s, r, texts[(s, r)], originals) for s, r in wanted if (s, r) in texts]
-    return f'<div id="documents-{esc(out.uri)}">{"".join(docs)}</div>'
+    return f'<div class="documents">{"".join(docs)}</div>'
 
 
 def render(outputs: list[Output], text_columns: list[str], originals: dict | None = None,
@@ -331,13 +379,14 @@ def render(outputs: list[Output], text_columns: list[str], originals: dict | Non
         parts.append(f'<div class="grid">{"".join(_histogram(l, c) for l, c in score_histograms(o, labels).items())}</div>')
     if diff is not None:
         counts = diff_counts(diff)
-        rows = "".join(f'<tr data-label="{esc(l)}"><td>{esc(l)}</td><td>{x}</td><td>{y}</td><td>{z}</td></tr>'
-                       for l, x, y, z in counts.iter_rows())
-        totals = {c: int(counts[c].sum()) if not counts.is_empty() else 0 for c in ("only A", "only B", "label changed")}
+        rows = "".join(f'<tr data-label="{esc(r[0])}"><td>{esc(r[0])}</td>' + "".join(f"<td>{n}</td>" for n in r[1:]) + "</tr>"
+                       for r in counts.iter_rows())
+        totals = {c: int(counts[c].sum()) if not counts.is_empty() else 0 for c in CHANGES}
         parts.append(f'<h2>What changed</h2><p id="diff-totals">spans only in A: <b id="only-a">{totals["only A"]}</b>, '
                      f'only in B: <b id="only-b">{totals["only B"]}</b>, label changed: <b id="label-changed">'
-                     f'{totals["label changed"]}</b></p><table id="diff"><tr><th>label</th><th>only A</th><th>only B</th>'
-                     f'<th>label changed</th></tr>{rows}</table>')
+                     f'{totals["label changed"]}</b>, redacted in one and kept in the other: <b id="action-changed">'
+                     f'{totals["redacted/kept changed"]}</b></p><table id="diff"><tr><th>label</th>'
+                     + "".join(f"<th>{esc(c)}</th>" for c in CHANGES) + f'</tr>{rows}</table>')
         changed_rows = {(s, r) for s, r in diff.filter(pl.col("change") != "same").select(["source", "row"]).iter_rows()}
         wanted = sample_rows(a, changed_rows)
         parts.append(f'<h2>Documents that changed ({len(wanted)} shown of {len(changed_rows)})</h2><div class="cols">'

@@ -18,9 +18,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # redact.py: the CLI t
 from redact import parse_args as parse_job_args, run_cli  # noqa: E402
 
 
+USAGE = ("usage: apply.py --input URI --from FINISHED_OUTPUT --output URI [--config FILE] [--model PATH_OR_ID] "
+         "[--set KEY=VALUE ...]")
+
+
 def parse_args(argv):
-    """The job's arguments plus --from; None when --from is missing."""
+    """The job's arguments plus --from (also --from=PATH); None when --from is missing."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    argv = [part for a in argv for part in (a.split("=", 1) if a.startswith("--from=") else [a])]
     if "--from" not in argv or argv.index("--from") + 1 >= len(argv):
         return None, None
     i = argv.index("--from")
@@ -30,9 +35,12 @@ def parse_args(argv):
 def main(argv=None) -> int:
     from haremb_batch.pipeline.apply import run_apply
 
+    if any(a in ("-h", "--help") for a in (sys.argv[1:] if argv is None else argv)):
+        print(f"{USAGE}\n\n{__doc__}")
+        return 0
     args, source = parse_args(argv)
     if args is None:
-        print("apply.py: error: --from FINISHED_OUTPUT is required", file=sys.stderr)
+        print(f"apply.py: error: --from FINISHED_OUTPUT is required\n{USAGE}", file=sys.stderr)
         return 2
     return run_cli("apply.py", args, lambda cfg: run_apply(cfg, source))
 

@@ -197,6 +197,32 @@ def test_wrong_text_field_in_every_jsonl_row_fails_the_shard(ray_cluster, capsys
     assert not (tmp_path / "out" / "redacted" / "mail.jsonl").exists()
 
 
+def test_a_shard_of_which_no_row_can_be_read_fails(ray_cluster, capsys, monkeypatch, checkpoint_1layer, tmp_path):
+    monkeypatch.setenv("HAREMB_KEY", KEY)
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "pretty.json").write_text(json.dumps([{"text": "Call Ann at 555-0100"}, {"text": "hi"}], indent=2))
+    code, _, err = cli(capsys, "--input", inp, "--output", tmp_path / "out", "--model", checkpoint_1layer)
+    assert code == 1 and "no row of the shard could be read" in err
+    assert not (tmp_path / "out" / "redacted" / "pretty.json").exists()
+
+
+def test_outputs_of_the_job_under_an_input_folder_are_not_read_as_shards(shards, tmp_path):
+    import shutil
+
+    from haremb_batch.pipeline.shards import discover_shards
+
+    inp, expected = shards
+    lake = tmp_path / "lake"
+    shutil.copytree(inp, lake)
+    (lake / "old-run" / "redacted").mkdir(parents=True)
+    (lake / "old-run" / "_report.json").write_text("{}")
+    (lake / "old-run" / "redacted" / "a.jsonl").write_text('{"text": "[FIRST_NAME]"}\n')
+    inputs = discover_shards(str(lake), {})
+    assert sorted(s.relative for s in inputs.shards) == sorted(expected)
+    assert inputs.skipped["(files of haremb-batch outputs)"] == 2
+
+
 def test_lone_surrogate_escape_quarantines_its_row_only(ray_cluster, capsys, monkeypatch, checkpoint_1layer, tmp_path):
     monkeypatch.setenv("HAREMB_KEY", KEY)
     inp = tmp_path / "in"

@@ -114,3 +114,21 @@ def test_ordered_outcomes_merge_parts_drop_retried_copies_and_catch_gaps(tmp_pat
         list(ordered_outcomes(fs, [part(0, 4), part(7, 1)], 8))
     with pytest.raises(AccountingError, match="expected rows 0..8"):
         list(ordered_outcomes(fs, [part(0, 4), part(4, 4)], 9))
+
+
+def test_rows_python_cannot_read_or_write_back_are_quarantined_not_the_shard(tmp_path):
+    lines = ['{"text": "a", "n": ' + "9" * 5000 + "}", '{"text": "b", "other": "\\ud800"}', '{"text": "c"}']
+    (tmp_path / "x.jsonl").write_text("\n".join(lines) + "\n")
+    inputs = discover_shards(str(tmp_path), {})
+    documents = list(codec_for(inputs.shards[0]).read(inputs.fs, inputs.shards[0], ["text"], "id"))
+    assert [d["status"] for d in documents] == ["quarantined", "quarantined", "ok"]
+    assert "ValueError" in documents[0]["reason"] and "surrogate" in documents[1]["reason"]
+
+
+def test_dictionary_encoded_text_column_is_text(tmp_path):
+    table = pa.table({"text": pa.array(["Ann", None, "Bo"]).dictionary_encode(), "n": [1, 2, 3]})
+    pq.write_table(table, tmp_path / "cat.parquet")
+    documents, written, data = roundtrip(tmp_path / "cat.parquet")
+    assert [d["status"] for d in documents] == ["ok", "ok", "ok"]
+    out = pq.read_table(io.BytesIO(data))
+    assert out.schema == table.schema and out.column("text").to_pylist() == ["ANN", "BO"]

@@ -146,7 +146,11 @@ def test_apply_refuses_an_unfinished_source_and_overlapping_places(capsys, monke
     monkeypatch.setenv("HAREMB_KEY", KEY)
     inp = tmp_path / "in"
     write_shards(inp, faker_texts(SHARD_TEXTS, seed=32))
-    (tmp_path / "empty").mkdir()
+    (tmp_path / "nothing").mkdir()
+    assert _main("apply", ["--input", inp, "--from", tmp_path / "nothing", "--output", tmp_path / "out",
+                           "--model", checkpoint_1layer]) == 2
+    assert "not a finished output of jobs/redact.py" in capsys.readouterr().err
+    (tmp_path / "empty" / "_manifest").mkdir(parents=True)  # an output, but of other shards
     assert _main("apply", ["--input", inp, "--from", tmp_path / "empty", "--output", tmp_path / "out",
                            "--model", checkpoint_1layer]) == 1
     assert "has no manifest for a.parquet" in capsys.readouterr().err
@@ -156,3 +160,4 @@ def test_apply_refuses_an_unfinished_source_and_overlapping_places(capsys, monke
     assert "inside --from" in capsys.readouterr().err
     assert _main("apply", ["--input", inp, "--output", tmp_path / "out"]) == 2  # no --from
     assert "--from FINISHED_OUTPUT is required" in capsys.readouterr().err
+    assert _main("apply", ["--help"]) == 0 and "usage: apply.py" in capsys.readouterr().out

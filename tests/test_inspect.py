@@ -34,7 +34,10 @@ def two_runs(ray_cluster, tmp_path_factory):
     inp = root / "in"
     inp.mkdir()
     texts = [f"{t} Write to {ALLOWED} for help." for t in faker_texts(30, seed=51)]
-    (inp / "docs.jsonl").write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts)))
+    # a broken first line: the redacted file then has one row fewer before every other row; the page must
+    # still put each document beside its own spans (and so mask its own kept spans)
+    (inp / "docs.jsonl").write_text("{broken\n" + "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts)))
+    texts = [None] + texts  # by input row
     assert redact.main(["--input", str(inp), "--output", str(root / "a")]) == 0
     assert redact.main(["--input", str(inp), "--output", str(root / "b"), "--set", "decoding.min_score=0.9",
                         "--set", f"detection.allow_list=[{ALLOWED}]"]) == 0

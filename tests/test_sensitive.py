@@ -69,7 +69,7 @@ def test_no_credential_in_any_output_file_or_log(ray_cluster, moto_s3, checkpoin
     s3 = fsspec.filesystem("s3", **options)
     s3.pipe("lake-sensitive/raw/docs.jsonl", "".join(json.dumps({"text": f"Mail jane{i}@example.com today"}) + "\n"
                                            for i in range(6)).encode())
-    s3.pipe("lake-sensitive/raw/bad.jsonl", b'{"text": "broken\n')
+    s3.pipe("lake-sensitive/raw/bad.jsonl", b'{"text": "broken\n{"text": "a good line"}\n')
     env = dict(os.environ, RAY_ADDRESS=ray_cluster["address"], HAREMB_KEY=KEY)
     result = subprocess.run([sys.executable, str(REPO / "jobs" / "redact.py"), "--input", "s3://lake-sensitive/raw/",
                              "--output", "s3://lake-sensitive/clean", "--model", str(checkpoint_1layer),

@@ -21,7 +21,7 @@ class CheckpointError(ValueError):
 class Checkpoint:
     folder: Path
     config: object  # transformers.OpenAIPrivacyFilterConfig
-    weights: "LazyWeights"  # name -> torch.Tensor, read on access; emptied as the engine takes them
+    weights: "LazyWeights"  # name -> torch.Tensor, read from the files on each access
     tokenizer: object  # transformers fast tokenizer
     calibration: dict  # transition bias name -> value, {} when the folder has none
 
@@ -120,9 +120,9 @@ def load_checkpoint(model: str | os.PathLike | None) -> Checkpoint:
 
 
 class LazyWeights(Mapping):
-    """A checkpoint's tensors by name, each read from its safetensors file only when asked for. The engine
-    `pop`s them one at a time and converts each to its compute dtype, so an fp32 copy of the whole model never
-    sits beside the converted one (peak: the converted model plus one tensor as stored)."""
+    """A checkpoint's tensors by name, each read from its safetensors file only when asked for, never kept.
+    The engine takes them one at a time and converts each to its compute dtype, so an fp32 copy of the whole
+    model never sits beside the converted one (peak: the converted model plus one tensor as stored)."""
 
     def __init__(self, files: list[Path]):
         from safetensors import safe_open
@@ -146,11 +146,6 @@ class LazyWeights(Mapping):
 
     def __len__(self) -> int:
         return len(self._where)
-
-    def pop(self, name: str):
-        tensor = self[name]
-        del self._where[name]
-        return tensor
 
 
 def _read_calibration(folder: Path) -> dict:

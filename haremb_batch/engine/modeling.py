@@ -15,8 +15,6 @@ import torch
 import torch.nn.functional as F
 from torch.profiler import record_function
 
-from .checkpoint import LazyWeights
-
 QUERY_BLOCK = 128
 SCORE_BUDGET = 32 * 2**20  # floats of attention scores held at once
 
@@ -79,10 +77,10 @@ class PrivacyFilterEngine:
             raise ValueError(f"experts_per_token must be in 1..{shape.num_experts}, got {self.top_k}")
         # fp32 where the reference insists on it (norms, router, sinks); the rest in the compute dtype
         keep_fp32 = ("layernorm", "norm.weight", "router", "sinks")
-        # one tensor at a time, taken out of `weights` as it is converted: the stored copy is freed at once
+        # one tensor at a time (LazyWeights reads each on access): the stored copy is freed once converted
         self.w = {}
         for name in list(weights):
-            tensor = weights.pop(name) if isinstance(weights, LazyWeights) else weights[name]
+            tensor = weights[name]
             target = torch.float32 if any(k in name for k in keep_fp32) else dtype
             self.w[name] = tensor.to(device=device, dtype=target).contiguous()
             del tensor

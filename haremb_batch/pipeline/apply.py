@@ -18,7 +18,7 @@ from collections import defaultdict
 
 import pyarrow.parquet as pq
 
-from ..config import JobConfig
+from ..config import ConfigError, JobConfig
 from ..detect.policy import Policy, apply_decisions, recorded_candidate
 from .finalize import FinalizeOptions, remove_shard_outputs, write_shard_outputs
 from .job import Plan, RunState, clear_outputs, preflight, plan
@@ -33,9 +33,11 @@ log = logging.getLogger("haremb_batch")
 def run_apply(cfg: JobConfig, source_uri: str) -> dict:
     """Like the job's `run`, without Ray or the model. Returns this run's record."""
     started = time.time()
-    p = preflight(cfg, hash_model=False, extra_places=(("--from", source_uri),))
     fs_from, from_root = filesystem(source_uri, cfg.io.storage_options)
     source = OutputPaths(from_root.rstrip("/"))
+    if not fs_from.exists(source.manifests):
+        raise ConfigError(f"--from {source_uri}: not a finished output of jobs/redact.py (no _manifest/ there)")
+    p = preflight(cfg, hash_model=False, extra_places=(("--from", source_uri),))
     state = RunState()
     todo = plan(cfg, p, state, ignore=("model_digest",))  # outputs carry the model digest of their source
     clear_outputs(p, todo)
@@ -80,11 +82,11 @@ def _apply_shard(cfg: JobConfig, p: Plan, policy: Policy, fs_from, source: Outpu
     for e in recorded:
         spans[(e["row"], e["column"])].append(recorded_candidate(e["start"], e["end"], e["label"], e["score"], e["detector"]))
     with fs_from.open(source.quarantine(shard), "rb") as f:
-        not_detected = {q["row"]: q for q in map(json.loads, f.read().decode("utf-8").splitlines())
+        not_detected = {q["row"]: q for q in map(json.loads, filter(None, f.read().split(b"\n")))
                         if q.get("cause") in ("model", "redaction")}
     columns = cfg.input.text_columns
     outcomes = (_outcome(row, columns, policy, spans, not_detected.get(row["row"]), p.key, cfg.output.include_span_text)
-                for block in read_documents(p.inputs.fs, shard, columns, cfg.input.id_column, cfg.output.quarantine_raw)
+                for block in read_documents(p.inputs.fs, shard, columns, cfg.input.id_column)
                 for row in block.to_pylist())
     options = FinalizeOptions(columns, cfg.output.include_span_text, {**p.identity, "model_digest": finished.get("model_digest")},
                               cfg.runtime.max_failed_fraction, p.raw_quarantine)
@@ -110,7 +112,7 @@ def _source_manifest(fs_from, source: OutputPaths, shard: Shard) -> dict:
 def _outcome(row: dict, columns: list[str], policy: Policy, spans: dict, undetected: dict | None, key: bytes,
              include_text: bool) -> dict:
     outcome = {"row": row["row"], "doc_id": row["doc_id"], "status": row["status"], "reason": row["reason"],
-               "cause": row["cause"], "raw": row["raw"], "offset": row["offset"], "length": row["length"],
+               "cause": row["cause"], "offset": row["offset"], "length": row["length"],
                "redacted": None, "tokens": 0, "entities": []}
     if row["status"] != "ok":
         return outcome

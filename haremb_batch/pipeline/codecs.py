@@ -31,13 +31,13 @@ class AccountingError(RuntimeError):
     """A row came out twice with different outcomes, or never, or the input changed: the shard is not written."""
 
 
-def document(shard: Shard, row: int, doc_id, texts=None, reason: str | None = None, raw: str | None = None,
+def document(shard: Shard, row: int, doc_id, texts=None, reason: str | None = None,
              where: tuple[int, int] | None = None) -> dict:
     return {
         "source": shard.relative, "row": row,
         "doc_id": str(doc_id) if doc_id is not None else f"{shard.relative}#{row}",
         "texts": texts, "status": "ok" if reason is None else "quarantined", "reason": reason,
-        "cause": None if reason is None else "input", "raw": raw,
+        "cause": None if reason is None else "input",
         "offset": where[0] if where else None, "length": where[1] if where else None,
     }
 
@@ -49,7 +49,7 @@ def codec_for(shard: Shard):
 # -- Parquet -------------------------------------------------------------------------------------------------
 
 class ParquetCodec:
-    def read(self, fs, shard: Shard, text_columns: list[str], id_column: str, keep_raw: bool = False) -> Iterator[dict]:
+    def read(self, fs, shard: Shard, text_columns: list[str], id_column: str) -> Iterator[dict]:
         try:
             f = fs.open(shard.path, "rb")
             parquet = pq.ParquetFile(f)
@@ -78,9 +78,7 @@ class ParquetCodec:
         ids = batch.column(id_column).to_pylist() if id_column in batch.schema.names else [None] * batch.num_rows
         values = {}
         for name in text_columns:
-            kind = kinds[name]
-            textual = pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_null(kind)
-            values[name] = batch.column(name).to_pylist() if textual else None
+            values[name] = batch.column(name).to_pylist() if is_textual(kinds[name]) else None
         for i in range(batch.num_rows):
             row = first + i
             bad = next((n for n in text_columns if values[n] is None and batch.column(n)[i].is_valid), None)
@@ -109,9 +107,17 @@ class ParquetCodec:
         return row
 
 
+def is_textual(kind: pa.DataType) -> bool:
+    """String columns in any of Arrow's encodings (pandas categoricals arrive dictionary-encoded)."""
+    if pa.types.is_dictionary(kind):
+        return is_textual(kind.value_type)
+    return (pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind)
+            or pa.types.is_null(kind))
+
+
 # -- JSON Lines ----------------------------------------------------------------------------------------------
 
-def _lines(fs, shard: Shard) -> Iterator[tuple[int, bytes]]:
+def shard_lines(fs, shard: Shard) -> Iterator[tuple[int, bytes]]:
     """(byte offset in the decompressed stream, line without its newline) for every line, blank ones too."""
     with fs.open(shard.path, "rb", compression=shard.compression) as f:
         offset, pending = 0, b""
@@ -126,9 +132,9 @@ def _lines(fs, shard: Shard) -> Iterator[tuple[int, bytes]]:
 
 
 class JsonlCodec:
-    def read(self, fs, shard: Shard, text_columns: list[str], id_column: str, keep_raw: bool = False) -> Iterator[dict]:
+    def read(self, fs, shard: Shard, text_columns: list[str], id_column: str) -> Iterator[dict]:
         row = 0
-        lines = _lines(fs, shard)
+        lines = shard_lines(fs, shard)
         while True:
             try:
                 offset, line = next(lines)
@@ -138,21 +144,26 @@ class JsonlCodec:
                 raise ShardError(f"cannot read JSONL shard {shard.relative}: {error.__class__.__name__}: {error}") from error
             if not line.strip():
                 continue  # blank lines are not rows
-            yield self._document(shard, row, line, text_columns, id_column, (offset, len(line)), keep_raw)
+            yield self._document(shard, row, line, text_columns, id_column, (offset, len(line)))
             row += 1
 
     @staticmethod
-    def _document(shard, row, line: bytes, text_columns, id_column, where, keep_raw) -> dict:
-        raw = line.decode("utf-8", errors="replace").rstrip("\r") if keep_raw else None
+    def _document(shard, row, line: bytes, text_columns, id_column, where) -> dict:
         try:
             obj = json.loads(line.decode("utf-8"))
         except UnicodeDecodeError:
-            return document(shard, row, None, reason="line is not valid UTF-8", raw=raw, where=where)
+            return document(shard, row, None, reason="line is not valid UTF-8", where=where)
         except json.JSONDecodeError as error:
-            return document(shard, row, None, reason=f"line is not valid JSON ({error.msg} at column {error.colno})",
-                            raw=raw, where=where)
+            return document(shard, row, None, reason=f"line is not valid JSON ({error.msg}; column {error.colno})",
+                            where=where)
+        except (ValueError, RecursionError) as error:  # an integer past Python's digit limit, nesting too deep
+            return document(shard, row, None, reason=f"line cannot be read as JSON here ({error.__class__.__name__})",
+                            where=where)
+        if b"\\u" in line and not _encodable(json.dumps(obj, ensure_ascii=False)):
+            # an unpaired surrogate escape anywhere in the row: the row could not be written back
+            return document(shard, row, None, reason="row holds an unpaired surrogate escape, not text", where=where)
         if not isinstance(obj, dict):
-            return document(shard, row, None, reason=f"line is a JSON {type(obj).__name__}, not an object", raw=raw, where=where)
+            return document(shard, row, None, reason=f"line is a JSON {type(obj).__name__}, not an object", where=where)
         doc_id = obj.get(id_column)
         if doc_id is not None and not _encodable(str(doc_id)):
             doc_id = None  # an id with an unpaired surrogate escape cannot be written: the row's own id is used
@@ -173,7 +184,7 @@ class JsonlCodec:
     def write_redacted(self, fs_in, shard: Shard, sink, outcomes: Iterator[dict], text_columns: list[str]) -> int:
         stream = _compressing(sink, shard.compression)
         row = 0
-        for _, line in _lines(fs_in, shard):
+        for _, line in shard_lines(fs_in, shard):
             if not line.strip():
                 continue
             outcome = _next_outcome(outcomes, row, shard)

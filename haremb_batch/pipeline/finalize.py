@@ -20,7 +20,7 @@ from typing import Iterable, Iterator
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .codecs import MISSING_FIELD, AccountingError, codec_for
+from .codecs import MISSING_FIELD, AccountingError, codec_for, shard_lines
 from .schemas import QUARANTINE_FIELDS, entity_schema
 from .shards import OutputPaths, Shard, raw_quarantine_path
 
@@ -134,6 +134,7 @@ class Tally:
         self.redacted_per_label, self.kept_per_label, self.per_detector = Counter(), Counter(), Counter()
         self.failed, self.first_failure = 0, None
         self.missing_field, self.first_missing = 0, None
+        self.first_input_reason = None
 
     def add(self, outcome: dict) -> None:
         self.rows += 1
@@ -145,6 +146,8 @@ class Tally:
                 self.per_detector[e["detector"]] += 1
             return
         self.quarantined_per_cause[outcome["cause"]] += 1
+        if outcome["cause"] == "input":
+            self.first_input_reason = self.first_input_reason or outcome["reason"]
         if (outcome["reason"] or "").startswith(MISSING_FIELD):
             self.missing_field += 1
             self.first_missing = self.first_missing or outcome["reason"]
@@ -154,9 +157,12 @@ class Tally:
 
     def check(self, shard_rows: int, max_fraction: float) -> None:
         """Rows quarantined by the model or redaction (not malformed input) beyond the allowed share fail the
-        shard; so does a text field that no row has (a wrong input.text_column, not bad rows)."""
+        shard; so does a text field that no row has (a wrong input.text_column, not bad rows), and a shard of
+        which no row could be read at all (a JSON array in a .json file, another format under a shard's name)."""
         if shard_rows and self.missing_field == shard_rows:
             raise ShardFailure(f"no row of the shard has the text field ({self.first_missing}): check input.text_column")
+        if shard_rows and self.quarantined_per_cause.get("input", 0) == shard_rows:
+            raise ShardFailure(f"no row of the shard could be read ({self.first_input_reason}): is it JSON Lines / Parquet?")
         if self.failed and self.failed > max_fraction * shard_rows:
             raise ShardFailure(f"{self.failed} of {shard_rows} rows failed in the model or redaction (more than "
                                f"runtime.max_failed_fraction={max_fraction:g}); first error: {self.first_failure}")
@@ -184,6 +190,7 @@ def write_shard_outputs(fs_in, fs_out, paths: OutputPaths, shard: Shard, outcome
             raw = stack.enter_context(atomic_output(fs_raw, raw_quarantine_path(raw_root, shard), raw_file))
         entities = stack.enter_context(pq.ParquetWriter(entity_sink, schema))
         pending: list[dict] = []
+        raw_wanted: dict[int, dict] = {}  # byte offset of a quarantined JSON line -> its quarantine record
 
         def passing() -> Iterator[dict]:
             for outcome in outcomes:
@@ -197,8 +204,8 @@ def write_shard_outputs(fs_in, fs_out, paths: OutputPaths, shard: Shard, outcome
                     record = dict(zip(QUARANTINE_FIELDS, (shard.relative, outcome["row"], outcome["doc_id"], outcome["reason"],
                                                           outcome["cause"], outcome["offset"], outcome["length"])))
                     quarantine.write(_json_line(record))
-                    if raw is not None and outcome["raw"] is not None:
-                        raw.write(_json_line({**record, "raw": outcome["raw"]}))
+                    if raw is not None and outcome["offset"] is not None:
+                        raw_wanted[outcome["offset"]] = record
                 yield outcome
 
         with atomic_output(fs_out, paths.redacted(shard), files["redacted"]) as redacted_sink:
@@ -207,6 +214,10 @@ def write_shard_outputs(fs_in, fs_out, paths: OutputPaths, shard: Shard, outcome
             raise AccountingError(f"{shard.relative}: the input has {written} rows, the outcomes {shard_rows}")
         if pending:
             entities.write_table(pa.Table.from_pylist(pending, schema=schema))
+        if raw_wanted:  # opt-in: the quarantined lines, copied from the input straight to quarantine_uri
+            for offset, line in shard_lines(fs_in, shard):
+                if offset in raw_wanted:
+                    raw.write(_json_line({**raw_wanted.pop(offset), "raw": line.decode("utf-8", "replace").rstrip("\r")}))
     tally.check(shard_rows, options.max_failed_fraction)
     manifest = {
         "source": shard.relative, "source_bytes": shard.size, "source_version": shard.version, "format": shard.format,
@@ -255,18 +266,22 @@ def manifest_problem(fs_out, paths: OutputPaths, shard: Shard, identity: dict, i
         for name, why in IDENTITY_FIELDS.items():
             if name not in ignore and manifest.get(name) != identity.get(name):
                 return why
-        for entry in manifest["files"].values():
-            if not fs_out.exists(entry["path"]) or fs_out.size(entry["path"]) != entry["bytes"]:
-                return f"output {entry['path']} is missing or changed"
+        here = {"redacted": paths.redacted(shard), "entities": paths.entities(shard), "quarantine": paths.quarantine(shard)}
+        for name, entry in manifest["files"].items():  # where the files are now: an output may have been moved
+            path = here.get(name, entry["path"])
+            if not fs_out.exists(path) or fs_out.size(path) != entry["bytes"]:
+                return f"output {path} is missing or changed"
     except (KeyError, TypeError, AttributeError):
         return "its manifest is incomplete"
     return None
 
 
 def remove_shard_outputs(fs_out, paths: OutputPaths, shard: Shard, raw_quarantine: tuple | None = None) -> None:
+    """The shard's outputs, their temporary files (a worker killed mid-write) and its parts."""
     for path in (paths.manifest(shard), paths.redacted(shard), paths.entities(shard), paths.quarantine(shard)):
-        if fs_out.exists(path):
-            fs_out.rm(path)
+        for leftover in [path] + fs_out.glob(f"{path}.tmp-*"):
+            if fs_out.exists(leftover):
+                fs_out.rm(leftover)
     if fs_out.exists(paths.parts(shard.relative)):
         fs_out.rm(paths.parts(shard.relative), recursive=True)
     if raw_quarantine is not None:

@@ -213,7 +213,12 @@ def runtime_sizes(cfg: JobConfig) -> dict:
         actors = max(1, int(gpus / gpus_per_actor))
     else:
         actors = max(1, (cpus - 1) // 4) if cpus > 4 else 1  # leave CPUs for reading and writing
-    cpus_per_actor = (1.0 if gpus_per_actor or cpus <= 4 else 4.0) if rt.cpus_per_actor == "auto" else float(rt.cpus_per_actor)
+    if rt.cpus_per_actor != "auto":
+        cpus_per_actor = float(rt.cpus_per_actor)
+    elif cpus < 2:  # one CPU: the read, tokenize and write tasks (0.5 each) must still fit beside the actor
+        cpus_per_actor = 0.5
+    else:
+        cpus_per_actor = 1.0 if gpus_per_actor or cpus <= 4 else 4.0
     docs = (1024 if gpus_per_actor else 128) if rt.docs_per_batch == "auto" else rt.docs_per_batch
     threads = max(1, cpus // actors) if not gpus_per_actor else max(1, int(cpus_per_actor))
     return {"actors": actors, "gpus_per_actor": gpus_per_actor, "cpus_per_actor": cpus_per_actor,
@@ -276,7 +281,12 @@ def run(cfg: JobConfig) -> dict:
     state = RunState()
     todo = plan(cfg, p, state)
     log.info("%d shards: %d to run, %d already done", len(p.inputs.shards), len(todo), len(state.skipped))
-    sizes = connect(cfg) if todo else {}  # the checks that need the cluster, before anything is removed
+    try:
+        sizes = connect(cfg) if todo else {}  # the checks that need the cluster, before anything is removed
+    except KeyboardInterrupt:
+        state.status = "interrupted"
+        write_records(p, run_record(cfg, p, state, {}, started))
+        raise
     clear_outputs(p, todo)
     try:
         if todo:
@@ -317,15 +327,23 @@ def _execute(cfg: JobConfig, p: Plan, todo: list[Shard], state: RunState, sizes:
     # SPREAD: finalization is I/O-heavy; on several nodes it runs on all of them
     finalize = ray.remote(num_cpus=0.25, max_retries=2, scheduling_strategy="SPREAD")(finalize_task)
     running: dict = {}  # ObjectRef -> shard relative path
-    with ProgressPrinter(tracker):
-        for batch in build_dataset(cfg, todo, p.key, sizes, p.categories).iter_batches(batch_format="pyarrow", batch_size=None):
-            for report in batch.to_pylist():
-                complete = tracker.add(report)
-                if complete is not None:
-                    ref = finalize.remote(cfg, complete.shard, complete.parts, complete.total, p.identity)
-                    running[ref] = complete.shard.relative
-            _collect(running, tracker, state, timeout=0)
-        _collect(running, tracker, state, timeout=None)
+    try:
+        with ProgressPrinter(tracker):
+            for batch in build_dataset(cfg, todo, p.key, sizes, p.categories).iter_batches(batch_format="pyarrow",
+                                                                                              batch_size=None):
+                for report in batch.to_pylist():
+                    complete = tracker.add(report)
+                    if complete is not None:
+                        ref = finalize.remote(cfg, complete.shard, complete.parts, complete.total, p.identity)
+                        running[ref] = complete.shard.relative
+                _collect(running, tracker, state, timeout=0)
+            _collect(running, tracker, state, timeout=None)
+    finally:  # whatever happened: no part files of unfinished shards are left in the output
+        for relative, progress in tracker.shards.items():
+            if relative not in state.done and relative not in running.values():
+                _remove_parts(p, relative)
+        if not running:
+            _remove_parts(p, "")  # the emptied _parts/ folder itself
     for relative, progress in tracker.shards.items():
         if progress.failure is not None:
             state.failed[relative] = progress.failure
@@ -346,8 +364,12 @@ def _collect(running: dict, tracker: Tracker, state: RunState, timeout: float | 
         if not ready:
             return
         relative = running.pop(ready[0])
-        result = ray.get(ready[0])
         tracker.shards[relative].finished = True
+        try:
+            result = ray.get(ready[0])
+        except Exception as error:  # noqa: BLE001 - the task died past its retries (memory, a lost node): this shard fails
+            state.failed[relative] = f"its finalize task died: {describe_error(error)}"
+            continue
         if result["failure"] is not None:
             state.failed[relative] = result["failure"]
             continue
@@ -357,6 +379,16 @@ def _collect(running: dict, tracker: Tracker, state: RunState, timeout: float | 
         print(f"done {relative}: {manifest['rows_redacted']} rows redacted, {manifest['rows_quarantined']} "
               f"quarantined, {manifest['entities_redacted']} entities redacted, {manifest['entities_kept']} kept",
               file=sys.stderr, flush=True)
+
+
+def _remove_parts(p: Plan, relative: str) -> None:
+    """A shard's part files (`relative` "": the whole _parts/ folder, once nothing runs that could still use it)."""
+    path = p.paths.parts(relative).rstrip("/")
+    try:
+        if p.fs_out.exists(path):
+            p.fs_out.rm(path, recursive=True)
+    except Exception as error:  # noqa: BLE001 - best effort; a rerun clears them too
+        log.warning("could not remove the part files of %s: %s", relative, error)
 
 
 def finalize_task(cfg: JobConfig, shard: Shard, parts: list, shard_rows: int, identity: dict) -> dict:
@@ -374,6 +406,9 @@ def finalize_task(cfg: JobConfig, shard: Shard, parts: list, shard_rows: int, id
     options = FinalizeOptions(cfg.input.text_columns, cfg.output.include_span_text, identity,
                               cfg.runtime.max_failed_fraction, raw)
     node = ray.get_runtime_context().get_node_id()
+    if not fs_out.exists(paths.parts(shard.relative)) and manifest_problem(fs_out, paths, shard, identity) is None:
+        with fs_out.open(paths.manifest(shard), "rb") as f:  # a retry of a task that had finished: keep its work
+            return {"manifest": json.loads(f.read()), "failure": None, "node": node}
     try:
         manifest = finalize_shard(fs_in, fs_out, paths, shard, parts, shard_rows, options)
     except Exception as error:  # noqa: BLE001 - this shard fails (no manifest); the others go on

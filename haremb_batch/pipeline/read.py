@@ -16,11 +16,12 @@ ROWS_PER_BLOCK = 512  # small blocks: the model stage sees the first documents o
 __all__ = ["ROWS_PER_BLOCK", "ShardError", "read_documents"]
 
 
-def read_documents(fs, shard: Shard, text_columns: list[str], id_column: str, keep_raw: bool = False) -> Iterator[pa.Table]:
+def read_documents(fs, shard: Shard, text_columns: list[str], id_column: str) -> Iterator[pa.Table]:
     """Document rows of DOCUMENT_SCHEMA in blocks, in shard order, streaming. `shard_rows` is -1 on every row:
-    the total is only known at the end (the read stage sends it in a marker row)."""
+    the total is only known at the end (the read stage sends it in a marker row). No raw line travels with a
+    row: with output.quarantine_raw the finalizer copies it from the input, straight to quarantine_uri."""
     rows: list[dict] = []
-    for document in codec_for(shard).read(fs, shard, text_columns, id_column, keep_raw):
+    for document in codec_for(shard).read(fs, shard, text_columns, id_column):
         document["shard_rows"] = -1
         rows.append(document)
         if len(rows) == ROWS_PER_BLOCK:

@@ -11,7 +11,6 @@ DOCUMENT_SCHEMA = pa.schema([
     ("status", pa.string()),  # ok | quarantined
     ("reason", pa.string()),
     ("cause", pa.string()),  # why a row is quarantined: input (malformed), model, redaction
-    ("raw", pa.string()),  # the raw line when it could not be parsed, only with output.quarantine_raw
     ("offset", pa.int64()),  # JSON Lines: byte offset of the line in the (decompressed) shard
     ("length", pa.int64()),  # and its length in bytes, without the newline
     ("shard_rows", pa.int64()),  # -1 on document rows; on a shard_end marker, the shard's row count
@@ -45,7 +44,6 @@ def part_schema(include_span_text: bool) -> pa.Schema:
         ("status", pa.string()),
         ("reason", pa.string()),
         ("cause", pa.string()),
-        ("raw", pa.string()),
         ("offset", pa.int64()),
         ("length", pa.int64()),
         ("redacted", pa.list_(pa.string())),

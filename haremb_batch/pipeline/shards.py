@@ -79,6 +79,9 @@ def discover_shards(uri: str, storage_options: dict, forced_format: str = "auto"
             base, paths, scope = posixpath.dirname(root), [root], root
         else:
             raise InputError(f"--input {uri}: no such file or folder")
+        outputs = {posixpath.dirname(p) for p in paths if posixpath.basename(p) == "_report.json"}
+        ours = {p for p in paths if any(p.startswith(o + "/") for o in outputs)}  # an output of this job: not input
+        paths = [p for p in paths if p not in ours]
         kinds = {p: shard_kind(p) for p in paths}
         kinds = {p: k for p, k in kinds.items() if k and forced_format in ("auto", k[0])}  # a forced format filters
         infos = {p: fs.info(p) for p in paths if p in kinds}
@@ -90,6 +93,8 @@ def discover_shards(uri: str, storage_options: dict, forced_format: str = "auto"
                     content_version(infos[p]))
               for p in paths if p in infos]
     skipped = Counter(_extension(p) for p in paths if p not in infos)
+    if ours:
+        skipped["(files of haremb-batch outputs)"] = len(ours)
     if not shards:
         raise InputError(f"--input {uri}: no shards found (*.parquet, *.jsonl, *.ndjson, *.json, "
                          f"JSON Lines also .gz/.zst){_skipped_note(skipped)}")

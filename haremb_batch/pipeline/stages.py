@@ -43,8 +43,7 @@ def read_shards(batch: pa.Table, config: JobConfig):
         shard = Shard(**item)
         rows = 0
         try:
-            for block in read_documents(fs, shard, config.input.text_columns, config.input.id_column,
-                                        config.output.quarantine_raw):
+            for block in read_documents(fs, shard, config.input.text_columns, config.input.id_column):
                 rows += block.num_rows
                 yield block
             yield _marker(shard, SHARD_END, None, rows)
@@ -224,7 +223,7 @@ def _document_outcome(row: dict, columns: list[str], policy, key: bytes, include
     from ..detect.policy import apply_decisions
 
     outcome = {"row": row["row"], "doc_id": row["doc_id"], "status": row["status"], "reason": row["reason"],
-               "cause": row["cause"], "raw": row["raw"], "offset": row["offset"], "length": row["length"],
+               "cause": row["cause"], "offset": row["offset"], "length": row["length"],
                "redacted": None, "tokens": row.get("tokens") or 0, "entities": []}
     if row["status"] != "ok":
         return outcome

@@ -55,7 +55,8 @@ class Tracker:
         """One PART_REPORT_SCHEMA record; returns the shard when this record completed it."""
         progress = self.shards[report["source"]]
         if report["failure"] is not None:
-            progress.failure = progress.failure or report["failure"]
+            if not progress.submitted:  # a late failure of a re-run read cannot undo a shard already complete
+                progress.failure = progress.failure or report["failure"]
             return None
         if report["shard_rows"] is not None:
             progress.total = report["shard_rows"]
