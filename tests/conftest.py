@@ -86,3 +86,18 @@ def moto_s3():
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
+
+
+def s3_bucket_with_shards(endpoint: str, bucket: str, inp, relatives) -> tuple:
+    """A bucket on the moto server holding the shards under raw/; returns (fsspec filesystem, storage options).
+    moto keeps buckets per process: give each test its own bucket name."""
+    import boto3
+    import fsspec
+
+    options = {"endpoint_url": endpoint, "key": "testing", "secret": "testing", "client_kwargs": {"region_name": "us-east-1"}}
+    boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="testing",
+                 aws_secret_access_key="testing").create_bucket(Bucket=bucket)
+    s3 = fsspec.filesystem("s3", **options)
+    for rel in relatives:
+        s3.put_file(str(inp / rel), f"{bucket}/raw/{rel}")
+    return s3, options

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import faker_texts
+from conftest import faker_texts, s3_bucket_with_shards
 from jobdata import SHARD_TEXTS, check_outputs, write_shards
 from haremb_dev.raycluster import RAY
 
@@ -173,17 +173,8 @@ def test_cli_runs_and_joins_the_running_cluster(ray_cluster, shards, checkpoint_
 
 
 def test_job_reads_and_writes_s3(ray_cluster, keyed, shards, checkpoint_1layer, moto_s3, tmp_path):
-    import fsspec
-
     inp, expected = shards
-    options = {"endpoint_url": moto_s3, "key": "testing", "secret": "testing", "client_kwargs": {"region_name": "us-east-1"}}
-    import boto3
-
-    boto3.client("s3", endpoint_url=moto_s3, region_name="us-east-1", aws_access_key_id="testing",
-                 aws_secret_access_key="testing").create_bucket(Bucket="lake")
-    s3 = fsspec.filesystem("s3", **options)
-    for rel in expected:
-        s3.put_file(str(inp / rel), f"lake/raw/{rel}")
+    s3, options = s3_bucket_with_shards(moto_s3, "lake", inp, expected)
     sets = [f"io.storage_options={json.dumps(options)}"]
     report = run_job("s3://lake/raw/", "s3://lake/clean", checkpoint_1layer, *sets)
     assert report["shards"]["done"] == len(expected)

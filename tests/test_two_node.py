@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import faker_texts
+from conftest import faker_texts, s3_bucket_with_shards
 from jobdata import SHARD_TEXTS, check_outputs, write_shards
 from haremb_dev.raycluster import start_head, start_worker
 
@@ -39,17 +39,9 @@ def _redact(head, *args) -> subprocess.CompletedProcess:
 
 
 def test_shards_are_finalized_on_both_nodes_with_s3_output(two_nodes, moto_s3, checkpoint_1layer, tmp_path):
-    import boto3
-    import fsspec
-
     inp = tmp_path / "in"
     expected = write_shards(inp, faker_texts(SHARD_TEXTS, seed=41))
-    options = {"endpoint_url": moto_s3, "key": "testing", "secret": "testing", "client_kwargs": {"region_name": "us-east-1"}}
-    boto3.client("s3", endpoint_url=moto_s3, region_name="us-east-1", aws_access_key_id="testing",
-                 aws_secret_access_key="testing").create_bucket(Bucket="two-node")
-    s3 = fsspec.filesystem("s3", **options)
-    for rel in expected:
-        s3.put_file(str(inp / rel), f"two-node/raw/{rel}")
+    s3, options = s3_bucket_with_shards(moto_s3, "two-node", inp, expected)
     result = _redact(two_nodes, "--input", "s3://two-node/raw/", "--output", "s3://two-node/clean", "--model",
                      checkpoint_1layer, "--set", f"io.storage_options={json.dumps(options)}")
     assert result.returncode == 0, result.stderr[-3000:]
