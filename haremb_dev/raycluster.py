@@ -14,8 +14,7 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -37,7 +36,6 @@ class RayNode:
     temp_dir: str | None = None
     address: str = ""
     dashboard: str = ""
-    _pids: set = field(default_factory=set)
 
     def processes(self) -> list[psutil.Process]:
         found = {}
