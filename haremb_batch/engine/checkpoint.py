@@ -9,7 +9,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .options import BIAS_NAMES, ConfigError
+
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "default_model"
+CALIBRATION_FILE = "viterbi_calibration.json"  # operating points of the Viterbi decoder (jobs/calibrate.py)
 CACHE_DIR = Path(os.environ.get("HAREMB_CACHE", Path.home() / ".cache" / "haremb_batch"))
 
 
@@ -23,7 +26,12 @@ class Checkpoint:
     config: object  # transformers.OpenAIPrivacyFilterConfig
     weights: "LazyWeights"  # name -> torch.Tensor, read from the files on each access
     tokenizer: object  # transformers fast tokenizer
-    calibration: dict  # transition bias name -> value, {} when the folder has none
+    operating_points: dict  # point name -> {transition bias name -> value}, from viterbi_calibration.json
+
+    @property
+    def calibration(self) -> dict:
+        """The `default` operating point's biases ({} when the folder has no such point): `biases: checkpoint`."""
+        return self.operating_points.get("default", {})
 
 
 def resolve_model_folder(model: str | os.PathLike | None) -> Path:
@@ -116,7 +124,7 @@ def load_checkpoint(model: str | os.PathLike | None) -> Checkpoint:
     tokenizer = AutoTokenizer.from_pretrained(folder)
     if not getattr(tokenizer, "is_fast", False):
         raise CheckpointError(f"model folder {folder}: the tokenizer is not a fast tokenizer (character offsets are needed)")
-    return Checkpoint(folder, config, weights, tokenizer, _read_calibration(folder))
+    return Checkpoint(folder, config, weights, tokenizer, read_operating_points(folder))
 
 
 class LazyWeights(Mapping):
@@ -148,14 +156,36 @@ class LazyWeights(Mapping):
         return len(self._where)
 
 
-def _read_calibration(folder: Path) -> dict:
-    path = folder / "viterbi_calibration.json"
+def read_operating_points(folder: Path) -> dict[str, dict]:
+    """Each operating point's biases from the folder's viterbi_calibration.json ({} when there is none).
+    The file is `{"operating_points": {name: {"biases": {...}, ...}}}`; other keys of a point (targets,
+    metrics, written by jobs/calibrate.py) are for people and are not read. Unknown bias names fail here,
+    at load, rather than when a point is chosen."""
+    path = folder / CALIBRATION_FILE
     if not path.exists():
         return {}
     try:
-        return dict(json.loads(path.read_text())["operating_points"]["default"]["biases"])
-    except (KeyError, TypeError, json.JSONDecodeError) as error:
-        raise CheckpointError(f"{path}: expected {{'operating_points': {{'default': {{'biases': {{...}}}}}}}}") from error
+        points = {name: dict(point["biases"]) for name, point in json.loads(path.read_text())["operating_points"].items()}
+    except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as error:
+        raise CheckpointError(f"{path}: expected {{'operating_points': {{name: {{'biases': {{...}}}}}}}}") from error
+    for name, biases in points.items():
+        for key, value in biases.items():
+            if key not in BIAS_NAMES or isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise CheckpointError(f"{path}: operating point {name!r}: {key!r}: {value!r} is not a known transition bias with a number")
+    return points
+
+
+def checkpoint_biases(points: dict[str, dict], option: str, folder: Path) -> dict:
+    """The biases `decoding.biases` asks for with `checkpoint` (the point `default`; zeros when the folder has no
+    calibration file) or `checkpoint:<name>` (that point). A file without the point asked for is a ConfigError
+    listing the points it has, not a quiet fall back to zeros."""
+    name = option.partition(":")[2] or "default"
+    if not points and option == "checkpoint":
+        return {}
+    if name not in points:
+        raise ConfigError(f"decoding.biases: {option!r}: the model folder {folder} has no operating point "
+                          f"{name!r} in {CALIBRATION_FILE} (points: {', '.join(sorted(points)) or 'none'})")
+    return points[name]
 
 
 def expected_weight_names(num_layers: int) -> list[str]:

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from .options import ChunkingConfig, ConfigError, DecodingConfig, ModelConfig, build_section
-from .checkpoint import Checkpoint, CheckpointError, expected_weight_names, load_checkpoint
+from .checkpoint import Checkpoint, CheckpointError, checkpoint_biases, expected_weight_names, load_checkpoint
 from .labels import LabelSet
 from .modeling import ModelShape, PrivacyFilterEngine
 from .spans import Span, char_spans, snap_to_words
@@ -92,10 +92,11 @@ class Detector:
     # -- configuration against the checkpoint -------------------------------------------------------------
 
     def _resolve_biases(self, biases) -> TransitionBiases:
+        """`zeros`; `checkpoint` or `checkpoint:<name>` (an operating point: see `checkpoint_biases`); or a map."""
         if biases == "zeros":
             return TransitionBiases()
-        if biases == "checkpoint":
-            return TransitionBiases.from_mapping(self.checkpoint.calibration)
+        if isinstance(biases, str) and biases.startswith("checkpoint"):
+            return TransitionBiases.from_mapping(checkpoint_biases(self.checkpoint.operating_points, biases, self.checkpoint.folder))
         try:
             return TransitionBiases.from_mapping(biases)
         except (ValueError, TypeError) as error:
@@ -142,10 +143,12 @@ class Detector:
                 start += w.length
         return out
 
-    def decode(self, texts: Sequence[str | None], encoded: Sequence[Encoded], logprobs: Sequence[np.ndarray]) -> list[list[Span]]:
-        """All spans, each with action `redacted` or `kept` (below min_score, or a category not acted on)."""
+    def decode(self, texts: Sequence[str | None], encoded: Sequence[Encoded], logprobs: Sequence[np.ndarray],
+               biases: TransitionBiases | None = None) -> list[list[Span]]:
+        """All spans, each with action `redacted` or `kept` (below min_score, or a category not acted on).
+        `biases` overrides the detector's, so jobs/calibrate.py re-decodes one forward pass under many."""
         if self.decoding.mode == "viterbi":
-            paths = viterbi_decode(list(logprobs), self.labels, self.biases)
+            paths = viterbi_decode(list(logprobs), self.labels, self.biases if biases is None else biases)
         else:
             paths = [lp.argmax(axis=1) if len(lp) else np.zeros(0, dtype=np.int64) for lp in logprobs]
         results = []

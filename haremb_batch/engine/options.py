@@ -49,14 +49,15 @@ class ChunkingConfig:
 @dataclass
 class DecodingConfig:
     mode: Literal["viterbi", "argmax"] = "viterbi"
-    biases: str | dict = "zeros"  # zeros, checkpoint (its viterbi_calibration.json), or a map of the six biases
+    biases: str | dict = "zeros"  # zeros, checkpoint[:point] (its viterbi_calibration.json), or a map of the six biases
     min_score: float | dict = 0.0
     labels: str | list[str] = "all"
     snap_to_words: bool = True  # a span that starts or ends inside a run of letters/digits grows to the whole run
 
     def validate(self) -> None:
-        if isinstance(self.biases, str) and self.biases not in ("zeros", "checkpoint"):
-            raise ConfigError(f"decoding.biases must be 'zeros', 'checkpoint' or a map of biases, got {self.biases!r}")
+        if isinstance(self.biases, str) and not re.fullmatch(r"zeros|checkpoint(:" + POINT_NAME + ")?", self.biases):
+            raise ConfigError(f"decoding.biases must be 'zeros', 'checkpoint', 'checkpoint:<point name>' or a map of "
+                              f"biases, got {self.biases!r}")
         if isinstance(self.biases, dict):
             for name, value in self.biases.items():
                 if name not in BIAS_NAMES:
@@ -76,6 +77,7 @@ class DecodingConfig:
             check_number(value, key, low=0.0, high=1.0)
 
 
+POINT_NAME = r"[A-Za-z0-9_.-]+"  # an operating point of viterbi_calibration.json, as `checkpoint:<name>` names it
 BIAS_NAMES = ("transition_bias_background_stay", "transition_bias_background_to_start",
               "transition_bias_inside_to_continue", "transition_bias_inside_to_end",
               "transition_bias_end_to_background", "transition_bias_end_to_start")

@@ -71,11 +71,13 @@ def check_model(cfg: JobConfig, key: bytes):
     """Fail before any cluster work when the model or the policy cannot work (exit 2, one line); returns the
     model's local folder and its categories."""
     from ..detect.policy import Policy
-    from ..engine.checkpoint import check_checkpoint_folder, resolve_model_folder
+    from ..engine.checkpoint import check_checkpoint_folder, checkpoint_biases, read_operating_points, resolve_model_folder
     from ..engine.labels import LabelSet
 
     folder = resolve_model_folder(cfg.model.path)
     config = check_checkpoint_folder(folder)
+    if isinstance(cfg.decoding.biases, str) and cfg.decoding.biases.startswith("checkpoint"):
+        checkpoint_biases(read_operating_points(folder), cfg.decoding.biases, folder)  # the file parses, the point exists
     categories = LabelSet.from_id2label(config.get("id2label") or {0: "O"}).categories
     experts, top_k = config.get("num_local_experts"), cfg.model.experts_per_token
     if top_k is not None and experts is not None and top_k > experts:
