@@ -5,6 +5,9 @@
 - per-category F1
 - partly visible: the share of gold spans with a non-space character that no predicted span (any label) covers,
   the number that matters for privacy
+- leak rate: the share of gold PII characters (not spaces) that no predicted span covers
+- overlap precision / recall / F1: label-blind; a predicted span counts when it overlaps any gold span, a gold
+  span when any predicted span overlaps it (what a reader of the redacted text sees)
 """
 
 from __future__ import annotations
@@ -57,6 +60,8 @@ def evaluate_predictions(rows: Iterable[dict], predicted: list[list], detector=N
     rows = list(rows)
     tp, fp, fn = Counter(), Counter(), Counter()
     gold_total = visible = 0
+    gold_chars = leaked_chars = 0
+    pred_total = pred_overlapping = gold_overlapped = 0
     tok_correct = tok_total = nono_hit = nono_total = 0
     outcomes = Counter()  # token outcome: (gold O or entity) x (predicted O, same label, other label)
     for row, spans in zip(rows, predicted):
@@ -75,6 +80,15 @@ def evaluate_predictions(rows: Iterable[dict], predicted: list[list], detector=N
             covered[s.start : s.end] = True
         gold_total += len(gold)
         visible += sum(_visible(text, s, covered) for s in gold)
+        in_gold = np.zeros(len(text) + 1, dtype=bool)
+        for s in gold:
+            in_gold[s["start"] : s["end"]] = True
+            chars = [i for i in range(s["start"], s["end"]) if not text[i].isspace()]
+            gold_chars += len(chars)
+            leaked_chars += sum(not covered[i] for i in chars)
+            gold_overlapped += bool(covered[s["start"] : s["end"]].any())
+        pred_total += len(spans)
+        pred_overlapping += sum(bool(in_gold[s.start : s.end].any()) for s in spans)
         if detector is not None and text:
             offsets = detector.tokenize([text])[0].offsets
             label2id = {n: i for i, n in enumerate(detector.labels.names)}
@@ -103,6 +117,8 @@ def evaluate_predictions(rows: Iterable[dict], predicted: list[list], detector=N
         "gold_spans": gold_total,
         "predicted_spans": sum(tp.values()) + sum(fp.values()),
         "partly_visible": visible / gold_total if gold_total else 0.0,
+        "leak_rate": leaked_chars / gold_chars if gold_chars else 0.0,
+        **_overlap_prf(pred_overlapping, pred_total, gold_overlapped, gold_total),
         "per_category": per_category,
     })
     if detector is not None:
@@ -110,6 +126,25 @@ def evaluate_predictions(rows: Iterable[dict], predicted: list[list], detector=N
         out["non_o_recall"] = nono_hit / nono_total if nono_total else 1.0
         out["token_outcomes"] = dict(outcomes)
     return out
+
+
+def _overlap_prf(pred_hit: int, pred_total: int, gold_hit: int, gold_total: int) -> dict:
+    precision = pred_hit / pred_total if pred_total else 1.0
+    recall = gold_hit / gold_total if gold_total else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"overlap_precision": precision, "overlap_recall": recall, "overlap_f1": f1}
+
+
+def job_spans(detector, texts: list[str], policy=None) -> list[list]:
+    """What the job redacts with its defaults (or `policy`): the model's spans, rules and lists merged, kept spans
+    left out (detect/policy.py). A Decision has start, end and label like a model Span."""
+    from .config import load_job_config
+    from .detect.policy import Policy
+
+    if policy is None:
+        policy = Policy.from_config(load_job_config(None, []), detector.labels.categories, b"evaluation")
+    found = detector.detect(texts, include_kept=True)
+    return [[d for d in policy.decide(text, spans) if d.action == "redacted"] for text, spans in zip(texts, found)]
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict:

@@ -4,7 +4,8 @@
     python jobs/evaluate.py --data nemotron_test.parquet --model-a A --model-b B --out eval/ --limit 1000
 
 Data: JSONL or Parquet rows with `text` and `spans` (a list of {start, end, label}, or the same as a
-Python-literal string, as in Nemotron-PII). Writes metrics.json and PNG plots under --out.
+Python-literal string, as in Nemotron-PII). Writes metrics.json and PNG plots under --out. Scores what the job
+redacts with its default policy (model, rules and merge); --model-only scores the model's spans alone.
 """
 
 from __future__ import annotations
@@ -17,19 +18,22 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-SCALARS = ["span_precision", "span_recall", "span_f1", "token_accuracy", "non_o_recall", "partly_visible"]
+SCALARS = ["span_precision", "span_recall", "span_f1", "overlap_f1", "leak_rate", "partly_visible", "token_accuracy",
+           "non_o_recall"]
 
 
-def run_model(model: str | None, rows: list[dict], batch: int, options: dict) -> dict:
+def run_model(model: str | None, rows: list[dict], batch: int, options: dict, model_only: bool = False) -> dict:
+    """Metrics of what the job redacts with its default policy (model + rules), or of the model's spans alone."""
     from tqdm import tqdm
 
     from haremb_batch import Detector
-    from haremb_batch.evaluation import evaluate_predictions
+    from haremb_batch.evaluation import evaluate_predictions, job_spans
 
     detector = Detector.load(model, **options)
     predicted = []
     for start in tqdm(range(0, len(rows), batch), desc=f"detect ({model or 'default model'})", unit="batch", file=sys.stderr):
-        predicted += detector.detect([r["text"] for r in rows[start : start + batch]])
+        texts = [r["text"] for r in rows[start : start + batch]]
+        predicted += detector.detect(texts) if model_only else job_spans(detector, texts)
     return evaluate_predictions(rows, predicted, detector)
 
 
@@ -115,6 +119,8 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default="eval", help="folder for metrics.json and the PNG plots")
     parser.add_argument("--limit", type=int, default=None, help="first N documents only")
     parser.add_argument("--batch", type=int, default=32, help="documents per detect call")
+    parser.add_argument("--model-only", action="store_true",
+                        help="score the model's spans alone (default: what the job redacts: model + rules, merged)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="Detector options (chunking/decoding/model keys without prefix), e.g. --set max_tokens=512")
     args = parser.parse_args(argv)
@@ -131,7 +137,7 @@ def main(argv=None) -> int:
     models = {"A": args.model_a} | ({"B": args.model_b} if args.model_b else {})
     results = {}
     for name, model in models.items():
-        results[f"{name}: {model or 'default'}"] = run_model(model, rows, args.batch, options)
+        results[f"{name}: {model or 'default'}"] = run_model(model, rows, args.batch, options, args.model_only)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     table = comparison_table(results)

@@ -3,7 +3,8 @@ import json
 import pytest
 
 from haremb_batch import Span
-from haremb_dev.corpus.generate import categories_covered, generate_documents, render
+from haremb_dev.corpus.fresh import STYLES_FRESH
+from haremb_dev.corpus.generate import all_templates, categories_covered, generate_documents, render
 from haremb_dev.corpus.templates import STYLES, templates_for
 from haremb_dev.corpus.values import VALUES
 from haremb_batch.engine.labels import NEMOTRON_CATEGORIES
@@ -11,10 +12,12 @@ from haremb_batch.evaluation import evaluate_predictions, load_rows, parse_spans
 
 
 def test_corpus_spans_are_exact_and_deterministic():
-    rows = list(generate_documents(300, seed=3))
-    assert rows == list(generate_documents(300, seed=3))
-    assert rows != list(generate_documents(300, seed=4))
-    assert {r["style"] for r in rows} == set(STYLES) | {"records"}
+    rows = list(generate_documents(600, seed=3))
+    assert rows == list(generate_documents(600, seed=3))
+    assert rows != list(generate_documents(600, seed=4))
+    assert {r["style"] for r in rows} == set(STYLES) | set(STYLES_FRESH) | {"records", "negatives"}
+    assert all(not r["spans"] for r in rows if r["style"] == "negatives")
+    assert len({r["locale"] for r in rows}) > 25
     for row in rows:
         spans = row["spans"]
         for s in spans:
@@ -29,12 +32,28 @@ def test_every_category_is_generated_and_trained():
 
 
 def test_heldout_shares_no_template_with_train():
-    train = {t for _, _, t in templates_for("train")}
-    heldout = {t for _, _, t in templates_for("heldout")}
+    train = {t for _, _, t in all_templates("train")}
+    heldout = {t for _, _, t in all_templates("heldout")}
     assert heldout and not train & heldout
     used_train = {u for r in generate_documents(500, seed=1, split="train") for u in r["templates"]}
     used_heldout = {u for r in generate_documents(200, seed=1, split="heldout") for u in r["templates"]}
     assert used_heldout and not used_train & used_heldout
+
+
+def test_locales_and_casing_keep_gold_offsets():
+    """Accented names from many locales, ALL CAPS and lower-case documents: offsets still exact."""
+    from haremb_dev.corpus.generate import LOWER, UPPER
+
+    assert UPPER("Straße 5") == "STRAßE 5" and LOWER("İzmir") == "İzmir"[0] + "zmir"  # same length, always
+    rows = list(generate_documents(1500, seed=8))
+    accented = [t for r in rows for s in r["spans"] if s["label"] in ("first_name", "last_name")
+                for t in [r["text"][s["start"] : s["end"]]] if any(ord(c) > 127 for c in t)]
+    assert len(accented) > 50
+    assert any(r["text"].isupper() for r in rows) and any(r["text"].islower() for r in rows if r["spans"])
+    for r in rows:
+        for s in r["spans"]:
+            value = r["text"][s["start"] : s["end"]]
+            assert value and value == value.strip()
 
 
 
