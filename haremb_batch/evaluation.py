@@ -83,10 +83,10 @@ def evaluate_predictions(rows: Iterable[dict], predicted: list[list], detector=N
         in_gold = np.zeros(len(text) + 1, dtype=bool)
         for s in gold:
             in_gold[s["start"] : s["end"]] = True
-            chars = [i for i in range(s["start"], s["end"]) if not text[i].isspace()]
-            gold_chars += len(chars)
-            leaked_chars += sum(not covered[i] for i in chars)
             gold_overlapped += bool(covered[s["start"] : s["end"]].any())
+        pii = in_gold & ~np.array([c.isspace() for c in text] + [True])  # each gold character once
+        gold_chars += int(pii.sum())
+        leaked_chars += int((pii & ~covered).sum())
         pred_total += len(spans)
         pred_overlapping += sum(bool(in_gold[s.start : s.end].any()) for s in spans)
         if detector is not None and text:
@@ -135,14 +135,19 @@ def _overlap_prf(pred_hit: int, pred_total: int, gold_hit: int, gold_total: int)
     return {"overlap_precision": precision, "overlap_recall": recall, "overlap_f1": f1}
 
 
-def job_spans(detector, texts: list[str], policy=None) -> list[list]:
-    """What the job redacts with its defaults (or `policy`): the model's spans, rules and lists merged, kept spans
-    left out (detect/policy.py). A Decision has start, end and label like a model Span."""
+def job_policy(detector):
+    """The job's default policy (rules, merge, actions) with the detector's decoding options (min_score, labels)."""
     from .config import load_job_config
     from .detect.policy import Policy
 
-    if policy is None:
-        policy = Policy.from_config(load_job_config(None, []), detector.labels.categories, b"evaluation")
+    decoding = {f"decoding__{k}": v for k, v in vars(detector.decoding).items()}
+    return Policy.from_config(load_job_config(None, [], **decoding), detector.labels.categories, b"evaluation")
+
+
+def job_spans(detector, texts: list[str], policy=None) -> list[list]:
+    """What the job redacts (detect/policy.py): the model's spans, rules and lists merged, kept spans left out.
+    policy: job_policy(detector) when not given. A Decision has start, end and label like a model Span."""
+    policy = policy or job_policy(detector)
     found = detector.detect(texts, include_kept=True)
     return [[d for d in policy.decide(text, spans) if d.action == "redacted"] for text, spans in zip(texts, found)]
 

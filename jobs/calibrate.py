@@ -10,7 +10,9 @@ log-probs, so the search costs decodes, not forward passes. The search is determ
 (background_stay -t, background_to_start +t, inside_to_continue +t, t from -4 to 8 by 0.5), then coordinate
 refinement of each bias by +-1, +-0.5, +-0.25 while the objective improves. The objective: the highest span F1
 (exact start, end, label) among candidates that reach the target; while none does, the candidate closest to
-it. `--recall-kind chars` makes the recall target the share of gold PII characters that some predicted span
+it, and the script then exits 1 and writes nothing unless `--allow-unmet` is given. Metrics are of the
+model's spans alone (the biases only change the model's decode; the job adds rule spans on top, which only
+raises recall). `--recall-kind chars` makes the recall target the share of gold PII characters that some predicted span
 covers (1 - leak rate), the number that matters for de-identification; `spans` (default) is span recall.
 
 Writes viterbi_calibration.json into the model folder (or --out): the point named --name (default `default`)
@@ -213,6 +215,8 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=None, help="calibration file (default: the model folder's)")
     parser.add_argument("--fit-min-score", action="store_true", help="also fit per-label min_score thresholds")
     parser.add_argument("--limit", type=int, default=None, help="first N rows only")
+    parser.add_argument("--allow-unmet", action="store_true",
+                        help="write the closest point even when the target is not reached (default: exit 1, write nothing)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="Detector options (model/chunking keys without prefix), e.g. --set dtype=float32")
     args = parser.parse_args(argv)
@@ -250,6 +254,10 @@ def main(argv=None) -> int:
         point["target"]["met"] = metrics[metric] >= value
     point |= {"metrics": rounded(metrics), "metrics_at_zero_biases": rounded(calibrator.metrics(TransitionBiases())),
               "data": {"file": args.data, "rows": len(rows)}}
+    if not point["target"]["met"] and not args.allow_unmet:  # a point that misses its target is not one to use
+        print(f"calibrate.py: target {metric} >= {value} not reached on this data (best: {metrics[metric]:.4f}); "
+              f"nothing written (--allow-unmet writes the closest point)", file=sys.stderr)
+        return 1
     try:
         write_point(out, args.name, point)
     except (OSError, ValueError) as error:
@@ -260,7 +268,8 @@ def main(argv=None) -> int:
     for key in REPORTED:
         print(f"{key:<16}{point['metrics_at_zero_biases'][key]:>12}{point['metrics'][key]:>16}")
     if not point["target"]["met"]:
-        print(f"target {metric} >= {value} not reached on this data (best: {metrics[metric]:.4f})", file=sys.stderr)
+        print(f"target {metric} >= {value} not reached on this data (best: {metrics[metric]:.4f}); written as asked",
+              file=sys.stderr)
     use = "checkpoint" if args.name == "default" else f"checkpoint:{args.name}"
     print(f"wrote point {args.name!r} to {out} ({len(calibrator.memo)} candidates decoded); "
           f"use it with --set decoding.biases={use}")

@@ -27,13 +27,14 @@ def run_model(model: str | None, rows: list[dict], batch: int, options: dict, mo
     from tqdm import tqdm
 
     from haremb_batch import Detector
-    from haremb_batch.evaluation import evaluate_predictions, job_spans
+    from haremb_batch.evaluation import evaluate_predictions, job_policy, job_spans
 
     detector = Detector.load(model, **options)
+    policy = None if model_only else job_policy(detector)
     predicted = []
     for start in tqdm(range(0, len(rows), batch), desc=f"detect ({model or 'default model'})", unit="batch", file=sys.stderr):
         texts = [r["text"] for r in rows[start : start + batch]]
-        predicted += detector.detect(texts) if model_only else job_spans(detector, texts)
+        predicted += detector.detect(texts) if model_only else job_spans(detector, texts, policy)
     return evaluate_predictions(rows, predicted, detector)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,10 +29,6 @@ class Checkpoint:
     tokenizer: object  # transformers fast tokenizer
     operating_points: dict  # point name -> {transition bias name -> value}, from viterbi_calibration.json
 
-    @property
-    def calibration(self) -> dict:
-        """The `default` operating point's biases ({} when the folder has no such point): `biases: checkpoint`."""
-        return self.operating_points.get("default", {})
 
 
 def resolve_model_folder(model: str | os.PathLike | None) -> Path:
@@ -166,11 +163,11 @@ def read_operating_points(folder: Path) -> dict[str, dict]:
         return {}
     try:
         points = {name: dict(point["biases"]) for name, point in json.loads(path.read_text())["operating_points"].items()}
-    except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError, json.JSONDecodeError) as error:
         raise CheckpointError(f"{path}: expected {{'operating_points': {{name: {{'biases': {{...}}}}}}}}") from error
     for name, biases in points.items():
         for key, value in biases.items():
-            if key not in BIAS_NAMES or isinstance(value, bool) or not isinstance(value, (int, float)):
+            if key not in BIAS_NAMES or isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
                 raise CheckpointError(f"{path}: operating point {name!r}: {key!r}: {value!r} is not a known transition bias with a number")
     return points
 
