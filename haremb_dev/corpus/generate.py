@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from typing import Iterator
 
 from .fresh import NEGATIVE_TEMPLATES, STYLES_FRESH, render_fresh
@@ -13,8 +14,9 @@ from .templates import STYLES, template_split, templates_for
 from .values import VALUES
 
 RECORD_SHARE = 0.35  # of training documents built procedurally (records.py) rather than from templates
-NEGATIVE_SHARE = 0.10  # documents with no PII at all: sign-offs, log lines, captions, headlines (fresh.py)
+NEGATIVE_SHARE = 0.15  # documents with no PII at all: sign-offs, log lines, captions, headlines (fresh.py)
 RECASE_SHARE = 0.15  # documents in ALL CAPS, all lower case, or with ALL-CAPS lines (address blocks, chat)
+TITLE_SHARE = 0.25  # documents with some ordinary words Capitalised ("Goalkeeper", "Booking Ref"): a capital is no name
 
 
 def all_templates(split: str) -> list[tuple[str, int, str]]:
@@ -45,10 +47,11 @@ def generate_documents(n: int, seed: int = 0, split: str = "train") -> Iterator[
         r = random.Random(f"{seed}:{split}:{i}")
         locale, fake = pool.pick(r)
         roll = r.random()
-        if split == "train" and roll < RECORD_SHARE:
+        records = RECORD_SHARE if split == "train" else 0.0  # records are never held out
+        if roll < records:
             text, spans, kind = record_document(r, fake)
             style, used = "records", [f"records/{kind}"]
-        elif roll < RECORD_SHARE + NEGATIVE_SHARE:
+        elif roll < records + NEGATIVE_SHARE:
             chosen = [r.choice(negatives) for _ in range(r.randint(1, 4))]
             text, spans = _join([render_fresh(t, r, fake, {}) for _, t in chosen], r)
             style, used = "negatives", [f"negatives/{i}" for i, _ in chosen]
@@ -62,12 +65,14 @@ def generate_documents(n: int, seed: int = 0, split: str = "train") -> Iterator[
                 used.append(f"{style}/{index}")
                 if r.random() < 0.15:
                     blocks.append((fake.sentence(), []))
-            if r.random() < 0.3:  # a PII-free line before or after: salutations, sign-offs, log noise, captions
+            if r.random() < 0.4:  # a PII-free line before or after: salutations, sign-offs, log noise, captions
                 line = render_fresh(r.choice(negatives)[1], r, fake, {})
                 blocks.insert(r.choice([0, len(blocks)]), line)
             text, spans = _join(blocks, r)
         if r.random() < RECASE_SHARE:
             text = recase(text, r)
+        elif r.random() < TITLE_SHARE:
+            text = title_words(text, spans, r)
         yield {"id": f"{split}-{seed}-{i}", "text": text, "spans": spans, "style": style, "templates": used,
                "locale": locale}
 
@@ -98,6 +103,22 @@ def recase(text: str, r: random.Random) -> str:
     if kind == "lower":
         return LOWER(text)
     return "".join(UPPER(line) if r.random() < 0.5 else line for line in text.splitlines(keepends=True))
+
+
+def title_words(text: str, spans: list[dict], r: random.Random) -> str:
+    """Capitalise a share of the lower-case words outside gold spans, as headings, forms, invitations and
+    itineraries do; the first model read such words as names. Offsets unchanged (one letter for one letter)."""
+    share = r.uniform(0.1, 0.5)
+    inside = sorted((s["start"], s["end"]) for s in spans)
+    chars = list(text)
+    for m in WORD.finditer(text):
+        if r.random() < share and not any(a < m.end() and m.start() < b for a, b in inside):
+            first = UPPER(text[m.start()])
+            chars[m.start()] = first
+    return "".join(chars)
+
+
+WORD = re.compile(r"(?<![\w@./:=-])[a-z][a-z]+\b")  # a plain word, not part of an address, path or key=value
 
 
 def categories_covered(split: str) -> set[str]:
