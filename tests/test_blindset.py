@@ -70,3 +70,14 @@ def test_does_not_import_the_training_generator():
                 continue
             for module in modules:
                 assert not module.startswith(("haremb_dev.corpus", "faker")), f"{path.name} imports {module}"
+
+
+def test_the_training_path_never_reads_the_blind_set():
+    """The corpus, the tokenizer and the training loop never name the blind generator (only the model card's
+    evaluation in jobs/train_default_model.py scores on it, after training)."""
+    root = Path(__file__).resolve().parent.parent
+    for path in [*root.joinpath("haremb_dev", "corpus").glob("*.py"), root / "haremb_dev" / "tokenizer.py"]:
+        assert "blindset" not in path.read_text(encoding="utf-8"), path
+    train = (root / "jobs" / "train_default_model.py").read_text(encoding="utf-8")
+    loop = train[train.index("def main(") : train.index("def calibrate(")]
+    assert "blindset" not in loop and "generate_blind" not in loop

@@ -19,16 +19,17 @@ GOLDEN = [
     "Patient <first_name>Robert</first_name> <last_name>Nguyen</last_name>, DOB <date_of_birth>03/14/1962</date_of_birth>, MRN <medical_record_number>00482913</medical_record_number>.",
     "export DB_PASSWORD=<password>Tr0ub4dor&3xK</password>",
     # written after the third model was trained, kept whatever the outcome: misses stay as strict xfails
-    "Send the signed lease to <first_name>Priya</first_name> <last_name>Raman</last_name> (<email>priya.raman@example.com</email>) before the end of the month.",
+    pytest.param(
+        "Send the signed lease to <first_name>Priya</first_name> <last_name>Raman</last_name> (<email>priya.raman@example.com</email>) before the end of the month.",
+        marks=pytest.mark.xfail(strict=True, reason="the issue-11 model reads the sentence-initial 'Send' as a last name (the third model did not)"),
+    ),
     "Our office moved to <street_address>221 Baker Street</street_address>, <city>Springfield</city>, <state>IL</state> <postcode>62704</postcode> last year.",
     pytest.param(
         "Driver license <certificate_license_number>D1234567</certificate_license_number> expired on <date>2024-08-31</date>; renewal fee is $35.",
-        marks=pytest.mark.xfail(strict=True, reason="known false positive of the small model: 'renew' read as a user name"),
+        marks=pytest.mark.xfail(strict=True, reason="known false positives of the small model: 'Driver' and 'expired' read as PII next to a licence number"),
     ),
-    pytest.param(
-        "ssh <user_name>deploy</user_name>@<ipv4>10.0.0.12</ipv4> failed for user <user_name>mkowalski</user_name> with password <password>hunter2!Q</password>",
-        marks=pytest.mark.xfail(strict=True, reason="known miss of the small model: a service account name before @host"),
-    ),
+    # a strict xfail of the third model; the multi-locale model of issue 11 finds the service account
+    "ssh <user_name>deploy</user_name>@<ipv4>10.0.0.12</ipv4> failed for user <user_name>mkowalski</user_name> with password <password>hunter2!Q</password>",
 ]
 TAG = re.compile(r"<(\w+)>(.*?)</\1>", re.S)
 
@@ -73,3 +74,108 @@ def test_golden_cases(detector, marked):
 def test_default_is_used_when_no_model_is_given(detector):
     assert detector.checkpoint.folder == DEFAULT_MODEL_DIR
     assert len(detector.labels.categories) == 55
+
+
+# The misreadings issue 11 lists, as the job redacts with its defaults (model + rules, merged). Strict: the word
+# the first models read as PII stays visible and every marked value is fully covered (label-blind: for
+# de-identification a leak or a redacted ordinary word is the failure, the category is secondary).
+MISREADINGS = [
+    ("The tenant, <first_name>Kayla</first_name> <last_name>Anderson</last_name>, agrees to pay 57% monthly.", "The tenant"),
+    ("Thanks for the quick turnaround.\n\nRegards,\n<first_name>Maria</first_name> <last_name>Lopez</last_name>", "Regards"),
+    ("<date_time>2026-05-20T21:52:56Z</date_time> DEBUG device <device_identifier>949870992530483</device_identifier> "
+     "mac=<mac_address>94:05:4d:7b:07:dc</mac_address> registered for <email>hyoung@example.net</email>", "DEBUG"),
+    ("Portal login from <ipv6>2001:db8:85a3::8a2e:370:7334</ipv6> was blocked.", "Portal login"),
+    ("Call <first_name>Alice</first_name> at <phone_number>555-0100</phone_number>", "Call"),
+    # the accented name was cut in the middle (`Kriszti|án`); a cut leaves part of a gold span visible
+    ("<first_name>Krisztián</first_name> <last_name>Szabó</last_name> moved to <city>Debrecen</city> last spring.", "moved"),
+]
+
+
+def redaction_errors(detector, marked: str, policy=None) -> tuple[str, list[str]]:
+    """(gold characters left visible, the texts of redacted spans that reach outside the gold spans)."""
+    from haremb_batch.evaluation import job_spans
+
+    text, gold = parse_golden(marked)
+    spans = job_spans(detector, [text], policy)[0]
+    gold_chars = {i for s, e, _ in gold for i in range(s, e) if not text[i].isspace()}
+    covered = {i for d in spans for i in range(d.start, d.end) if not text[i].isspace()}
+    leaked = "".join(text[i] if i in gold_chars - covered else "_" for i in range(len(text))).strip("_")
+    over = [text[d.start : d.end] for d in spans if any(not text[i].isspace() and i not in gold_chars
+                                                          for i in range(d.start, d.end))]
+    return leaked, over
+
+
+@pytest.mark.parametrize("marked,word", MISREADINGS)
+def test_the_listed_misreadings_are_gone(detector, marked, word):
+    text, _ = parse_golden(marked)
+    leaked, over = redaction_errors(detector, marked)
+    assert not leaked, f"left visible: {leaked!r}"
+    at = text.index(word)
+    from haremb_batch.evaluation import job_spans
+
+    hit = [text[d.start : d.end] for d in job_spans(detector, [text])[0] if d.start < at + len(word) and at < d.end]
+    assert not hit, f"{word!r} redacted as part of {hit}"
+
+
+def after_training_cases():
+    """tests/data/golden_after_training.txt: ten texts written by a helper after the issue-11 model was trained, in
+    styles the generator does not produce (voicemail, commit message, itinerary, obituary...). Kept whatever the
+    outcome; the ones the model gets wrong are strict xfails that say what goes wrong."""
+    from pathlib import Path
+
+    blocks = (Path(__file__).parent / "data" / "golden_after_training.txt").read_text(encoding="utf-8").split("\n---\n")
+    cases = []
+    for block in blocks:
+        style, _, marked = block.strip("\n").partition("\n")
+        style = style.removeprefix("# style: ").strip()
+        reason = AFTER_TRAINING_MISSES.get(style)
+        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+        cases.append(pytest.param(marked, id=style.replace(" ", "_"), marks=marks))
+    return cases
+
+
+# what the issue-11 model gets wrong in them (found when the tests were first run against it)
+AFTER_TRAINING_MISSES: dict[str, str] = {
+    "voicemail transcription": "'calling' redacted",
+    "git commit message": "'fix(upload', 'Tokens' and 'Issue' redacted",
+    "airline itinerary line": "flight number, airport codes, 'Seat 23A Passenger' and the booking reference redacted",
+    "classified ad": "'Porto' and '6pm' left visible, 'Oak' redacted",
+    "obituary notice": "'Headmaster' left visible; 'beloved Father', 'Grandfather', 'retired', 'Funeral Service' redacted",
+    "wedding invitation": "'Together' and 'Families' redacted with the name after them",
+    "school report comment": "'Maths', 'Term' and 'Parents' Evening slot' redacted",
+    "sports match report": "'Striker' and 'Goalkeeper' redacted",
+    "calendar invite (ICS-like)": "the ICS keys 'DTSTART', 'ORGANIZER' and 'CN=' redacted with their values",
+}
+
+
+@pytest.mark.parametrize("marked", after_training_cases())
+def test_new_styles_written_after_training(detector, marked):
+    """No PII character left visible and no ordinary word redacted, as the job redacts with its defaults."""
+    leaked, over = redaction_errors(detector, marked)
+    assert not leaked and not over, f"left visible: {leaked!r}; redacted although not PII: {over}"
+
+
+def test_the_shipped_examples_show_none_of_the_listed_misreadings(detector):
+    """The sample shards, as the job redacts them: the words the first models read as PII stay, and the labelled
+    sample's PII is covered."""
+    import json
+    from pathlib import Path
+
+    import pyarrow.parquet as pq
+
+    from haremb_batch.evaluation import evaluate_predictions, job_spans, load_rows
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    texts = [json.loads(line)["text"] for line in (examples / "shards/support/chats.jsonl").read_text().splitlines()]
+    texts += pq.read_table(examples / "shards/hr/records.parquet").column("text").to_pylist()
+    words = re.compile(r"\b(?:The tenant|Regards|DEBUG|INFO|TRACE|WARN|ERROR|Portal login|Call)\b")
+    seen = set()
+    for text, spans in zip(texts, job_spans(detector, texts)):
+        for m in words.finditer(text):
+            seen.add(m.group())
+            hit = [text[d.start : d.end] for d in spans if d.start < m.end() and m.start() < d.end]
+            assert not hit, f"{m.group()!r} redacted as part of {hit}"
+    assert {"The tenant", "DEBUG"} <= seen  # the examples still hold the contexts the first models misread
+    rows = load_rows(str(examples / "eval/heldout_sample.jsonl"))
+    metrics = evaluate_predictions(rows, job_spans(detector, [r["text"] for r in rows]))
+    assert metrics["leak_rate"] <= 0.02 and metrics["partly_visible"] <= 0.05, metrics
