@@ -68,33 +68,11 @@ class Target:
         return (1, f1, achieved, size) if achieved >= self.value else (0, achieved, f1, size)
 
 
-def gold_characters(rows: list[dict]) -> list[np.ndarray]:
-    """Per row, a mask of the non-space characters inside some gold span: the characters that must not leak."""
-    from haremb_batch.evaluation import parse_spans
-
-    masks = []
-    for row in rows:
-        text = row["text"]
-        mask = np.zeros(len(text), dtype=bool)
-        for s in parse_spans(row["spans"]):
-            mask[s["start"] : s["end"]] = True
-        masks.append(mask & ~np.array([c.isspace() for c in text], dtype=bool))
-    return masks
-
-
-def measure(rows: list[dict], gold_chars: list[np.ndarray], predicted: list[list]) -> dict:
-    """Span P/R/F1 and partly visible (haremb_batch.evaluation), plus the label-blind character leak rate."""
+def measure(rows: list[dict], predicted: list[list]) -> dict:
+    """Span P/R/F1, partly visible and the label-blind character leak rate (haremb_batch.evaluation)."""
     from haremb_batch.evaluation import evaluate_predictions
 
     metrics = evaluate_predictions(rows, predicted)
-    leaked = 0
-    for gold, spans in zip(gold_chars, predicted):
-        covered = np.zeros(len(gold), dtype=bool)
-        for s in spans:
-            covered[s.start : s.end] = True
-        leaked += int((gold & ~covered).sum())
-    total = sum(int(g.sum()) for g in gold_chars)
-    metrics["leak_rate"] = leaked / total if total else 0.0
     metrics["char_recall"] = 1.0 - metrics["leak_rate"]
     return {k: metrics[k] for k in REPORTED}
 
@@ -107,7 +85,6 @@ class Calibrator:
 
         self.detector, self.rows = detector, rows
         self.texts = [r["text"] for r in rows]
-        self.gold_chars = gold_characters(rows)
         self.encoded = detector.tokenize(self.texts)
         # groups of similar length bound both the forward batches and Viterbi's padding
         self.groups = length_groups([len(e) for e in self.encoded], GROUP_WINDOWS * detector.batch_tokens)
@@ -129,7 +106,7 @@ class Calibrator:
 
     def metrics(self, biases: TransitionBiases) -> dict:
         if biases not in self.memo:
-            self.memo[biases] = measure(self.rows, self.gold_chars, self.decode(biases))
+            self.memo[biases] = measure(self.rows, self.decode(biases))
         return self.memo[biases]
 
     def search(self, target: Target) -> TransitionBiases:
@@ -157,7 +134,7 @@ class Calibrator:
 
         def metrics_with(limits: dict[str, float]) -> dict:
             kept = [[s for s in doc if s.score >= limits.get(s.label, 0.0)] for doc in spans]
-            return measure(self.rows, self.gold_chars, kept)
+            return measure(self.rows, kept)
 
         for label in sorted({s.label for doc in spans for s in doc}):
             scores = np.array([s.score for doc in spans for s in doc if s.label == label])

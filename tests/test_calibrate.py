@@ -36,7 +36,7 @@ def measured(model, data, **options) -> dict:
     """Metrics of the job's own decoding, configured as given, on the calibration rows."""
     rows = [json.loads(line) for line in data.read_text().splitlines()]
     detector = Detector.load(str(model), dtype="float32", **options)
-    return calibrate.measure(rows, calibrate.gold_characters(rows), detector.detect([r["text"] for r in rows]))
+    return calibrate.measure(rows, detector.detect([r["text"] for r in rows]))
 
 
 def test_points_are_written_merged_and_chosen_by_name(model, data, capsys):

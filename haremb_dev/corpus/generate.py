@@ -31,7 +31,8 @@ def negative_templates(split: str) -> list[tuple[int, str]]:
 
 
 def generate_documents(n: int, seed: int = 0, split: str = "train") -> Iterator[dict]:
-    """`n` documents of 1-3 template blocks of one style, with filler prose; deterministic by seed.
+    """`n` documents of 1-3 template blocks of one style, with filler prose; deterministic by seed under a fixed
+    PYTHONHASHSEED (Faker's it_IT city list follows string hashing; jobs/ scripts pin it: haremb_dev.pin_hash_seed).
 
     split: train (train templates, procedural records for RECORD_SHARE of the documents), heldout (only the
     templates never used in train), or all. People, places, companies and phone numbers come from one locale per
@@ -109,12 +110,10 @@ def title_words(text: str, spans: list[dict], r: random.Random) -> str:
     """Capitalise a share of the lower-case words outside gold spans, as headings, forms, invitations and
     itineraries do; the first model read such words as names. Offsets unchanged (one letter for one letter)."""
     share = r.uniform(0.1, 0.5)
-    inside = sorted((s["start"], s["end"]) for s in spans)
     chars = list(text)
     for m in WORD.finditer(text):
-        if r.random() < share and not any(a < m.end() and m.start() < b for a, b in inside):
-            first = UPPER(text[m.start()])
-            chars[m.start()] = first
+        if r.random() < share and not any(s["start"] < m.end() and m.start() < s["end"] for s in spans):
+            chars[m.start()] = UPPER(text[m.start()])
     return "".join(chars)
 
 
