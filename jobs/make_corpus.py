@@ -58,6 +58,10 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--examples", type=Path, help="write the repo's sample shards under this folder instead")
     args = parser.parse_args(argv)
+    if argv is None:  # a command line: make the corpus reproducible (haremb_dev.pin_hash_seed)
+        from haremb_dev import pin_hash_seed
+
+        pin_hash_seed()
     if args.examples:
         write_examples(args.examples, args.seed)
         return 0

@@ -109,6 +109,10 @@ def main(argv=None) -> int:
     parser.add_argument("--card-only", action="store_true",
                         help="calibrate and re-evaluate the model already in --out, rewrite its MODEL_CARD.md; no training")
     args = parser.parse_args(argv)
+    if argv is None:  # a command line: make the corpus reproducible (haremb_dev.pin_hash_seed)
+        from haremb_dev import pin_hash_seed
+
+        pin_hash_seed()
 
     import torch
     from transformers import AutoModelForTokenClassification, OpenAIPrivacyFilterConfig
