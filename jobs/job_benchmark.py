@@ -1,7 +1,8 @@
 """The whole job measured from outside, for `jobs/benchmark.py --job` and `--scale` (see its docstring).
 
 - job_against_engine: the same documents through `Detector.detect` in one process and through
-  `jobs/redact.py` (a local Ray cluster started by the job: startup included), both as tokens/s.
+  `jobs/redact.py`, both as tokens/s: once starting its own local Ray cluster (cluster start and shutdown
+  included), once joining a 2-CPU cluster that was already running, as a job given to `ray job submit` does.
 - scale: two shards of ~400 MB each (a Parquet shard and a JSON Lines shard, mostly a non-text payload), run
   against a cluster started apart, so the driver is the `redact.py` process alone and its peak RSS is its
   own; then outputs compared with inputs row by row (all but the text); then 20 shards, to see when the
@@ -62,24 +63,46 @@ def job_against_engine(model: str | None, lengths: str, total_tokens: int, json_
                 print(engine.stderr[-2000:], file=sys.stderr)
                 return 1
             _write_jsonl_shards(Path(tmp) / "in", docs, shards=4)
-            started = time.perf_counter()
-            job = subprocess.run([sys.executable, REDACT, "--input", f"{tmp}/in", "--output", f"{tmp}/out", "--model",
-                                  model], capture_output=True, text=True)
-            job_s = time.perf_counter() - started
-            if job.returncode != 0:
-                print(job.stderr[-3000:], file=sys.stderr)
+            job_s = _timed_job(Path(tmp), model, "out", dict(os.environ))  # starts (and stops) its own cluster
+            running_s = _job_on_running_cluster(Path(tmp), model)  # as under `ray job submit`
+            if job_s is None or running_s is None:
                 return 1
         row = {"tokens_per_doc": length, "documents": len(docs), "tokens": tokens,
                "engine_seconds": round(engine_s, 2), "job_seconds": round(job_s, 2),
                "engine_tokens_per_s": round(tokens / engine_s, 1), "job_tokens_per_s": round(tokens / job_s, 1),
-               "job_over_engine": round(engine_s / job_s, 3)}
+               "job_over_engine": round(engine_s / job_s, 3), "job_on_running_cluster_seconds": round(running_s, 2),
+               "job_on_running_cluster_over_engine": round(engine_s / running_s, 3)}
         results.append(row)
         print(f"{length:>6} tokens/doc, {tokens:,} tokens: engine {row['engine_tokens_per_s']:,.0f} tok/s "
               f"({engine_s:.1f} s, model load included), job {row['job_tokens_per_s']:,.0f} tok/s ({job_s:.1f} s, "
-              f"cluster start included): job = {100 * row['job_over_engine']:.0f}% of the engine", flush=True)
+              f"cluster start included): job = {100 * row['job_over_engine']:.0f}% of the engine; on a running "
+              f"cluster {running_s:.1f} s = {100 * row['job_on_running_cluster_over_engine']:.0f}%", flush=True)
     if json_path:
         Path(json_path).write_text(json.dumps({"model": model, "results": results}, indent=2))
     return 0
+
+
+def _timed_job(root: Path, model: str, out: str, env: dict) -> float | None:
+    """Wall seconds of one `redact.py` run over root/in (None if it failed)."""
+    started = time.perf_counter()
+    job = subprocess.run([sys.executable, REDACT, "--input", str(root / "in"), "--output", str(root / out), "--model",
+                          model], capture_output=True, text=True, env=env)
+    if job.returncode != 0:
+        print(job.stderr[-3000:], file=sys.stderr)
+        return None
+    return time.perf_counter() - started
+
+
+def _job_on_running_cluster(root: Path, model: str) -> float | None:
+    """The job joining a 2-CPU cluster started before it (not timed), as a submitted job does."""
+    from haremb_dev.raycluster import start_head
+
+    env = dict(os.environ, RAY_AUTH_MODE="token", RAY_AUTH_TOKEN="haremb-bench-" + secrets.token_hex(16))
+    head = start_head(num_cpus=2, env=env)
+    try:
+        return _timed_job(root, model, "out-running", dict(env, RAY_ADDRESS=head.address))
+    finally:
+        head.stop()
 
 
 # -- scale ---------------------------------------------------------------------------------------------------

@@ -68,6 +68,29 @@ def test_job_end_to_end(ray_cluster, keyed, shards, checkpoint_1layer, tmp_path)
         assert not path.is_file() or KEY.encode() not in path.read_bytes(), path
 
 
+def test_small_shards_stream_through_apart(ray_cluster, keyed, checkpoint_1layer, tmp_path):
+    """Shards far smaller than a block still reach the driver one by one: each has its own read task and its
+    own write, so the first shard is finalized while the later ones are still in the model stage."""
+    from haremb_batch.config import load_job_config
+    from haremb_batch.pipeline.job import build_dataset, connect, preflight
+
+    texts = faker_texts(160, seed=5)
+    (tmp_path / "in").mkdir()
+    for s in range(4):
+        with open(tmp_path / "in" / f"s{s}.jsonl", "w") as f:
+            f.writelines(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts[s * 40 : (s + 1) * 40]))
+    cfg = load_job_config(None, ["runtime.docs_per_batch=16"], input__uri=str(tmp_path / "in"),
+                          output__uri=str(tmp_path / "out"), model__path=str(checkpoint_1layer))
+    p = preflight(cfg)
+    dataset = build_dataset(cfg, p.inputs.shards, p.key, connect(cfg), p.categories)
+    batches = [b.to_pylist() for b in dataset.iter_batches(batch_format="pyarrow", batch_size=None, prefetch_batches=0)]
+    sources = [{r["source"] for r in batch if r["part"] is not None} for batch in batches]
+    assert len(batches) >= 4 and all(len(s) == 1 for s in sources if s), sources
+    ends = [i for i, batch in enumerate(batches) for r in batch if r["shard_rows"] is not None]
+    assert sorted(r["shard_rows"] for batch in batches for r in batch if r["shard_rows"] is not None) == [40] * 4
+    assert ends[0] < len(batches) - 1  # a shard was complete before the last batch came back
+
+
 def test_rerun_skips_done_shards_and_redoes_a_deleted_manifest(ray_cluster, keyed, shards, checkpoint_1layer, tmp_path):
     inp, expected = shards
     out = tmp_path / "out"

@@ -29,7 +29,7 @@ def test_poison_document_is_quarantined_alone(config, monkeypatch):
     blocks = list(read_shards(shard_batch(config), config))
     assert blocks[-1].column("status").to_pylist() == ["shard_end"] and blocks[-1].column("shard_rows").to_pylist() == [4]
     docs = pa.concat_tables(blocks[:-1])
-    tokens = tokenize_documents(docs, config)
+    tokens = pa.concat_tables(tokenize_documents(docs, config, docs=3))  # slices of 3 rows: 3 + 1
     stage = ModelStage(config)
     real_infer = stage.detector.infer
 

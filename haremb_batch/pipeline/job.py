@@ -234,8 +234,11 @@ def build_dataset(cfg: JobConfig, shards: list[Shard], key: bytes, sizes: dict, 
     items = [dataclasses.asdict(s) for s in shards]
     ds = ray.data.from_items(items, override_num_blocks=max(1, len(items)))
     ds = ds.map_batches(read_shards, fn_kwargs={"config": cfg}, batch_size=1, batch_format="pyarrow", num_cpus=0.5)
-    ds = ds.map_batches(tokenize_documents, fn_kwargs={"config": cfg}, batch_size=sizes["docs_per_batch"],
-                        batch_format="pyarrow", num_cpus=0.5)
+    # batch_size=None: Ray Data fuses read and tokenize into one task, bundling its inputs to the larger batch
+    # size; a row count here would bundle every small shard into one task, so the model stage would see a
+    # single block and no shard would finish before all were through. tokenize_documents slices instead.
+    ds = ds.map_batches(tokenize_documents, fn_kwargs={"config": cfg, "docs": sizes["docs_per_batch"]},
+                        batch_size=None, batch_format="pyarrow", num_cpus=0.5)
     ds = ds.map_batches(
         ModelStage, fn_constructor_kwargs={"config": cfg, "threads": sizes["torch_threads"]},
         compute=ActorPoolStrategy(min_size=1, max_size=sizes["actors"]), num_gpus=sizes["gpus_per_actor"],
@@ -312,7 +315,7 @@ def connect(cfg: JobConfig) -> dict:
     import ray
 
     if not ray.is_initialized():
-        ray.init(log_to_driver=True, logging_level=logging.WARNING)
+        ray.init(log_to_driver=True, logging_level=logging.WARNING, include_dashboard=False)
     check_cluster_paths(cfg)
     quiet_ray_data()
     sizes = runtime_sizes(cfg)
@@ -331,8 +334,9 @@ def _execute(cfg: JobConfig, p: Plan, todo: list[Shard], state: RunState, sizes:
     running: dict = {}  # ObjectRef -> shard relative path
     try:
         with ProgressPrinter(tracker):
-            for batch in build_dataset(cfg, todo, p.key, sizes, p.categories).iter_batches(batch_format="pyarrow",
-                                                                                              batch_size=None):
+            dataset = build_dataset(cfg, todo, p.key, sizes, p.categories)
+            # prefetch_batches=0: a report reaches the driver when its part is written, not one block later
+            for batch in dataset.iter_batches(batch_format="pyarrow", batch_size=None, prefetch_batches=0):
                 for report in batch.to_pylist():
                     complete = tracker.add(report)
                     if complete is not None:

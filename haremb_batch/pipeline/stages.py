@@ -69,8 +69,14 @@ def _tokenizer(model_path: str | None):
     return AutoTokenizer.from_pretrained(resolve_model_folder(model_path))
 
 
-def tokenize_documents(batch: pa.Table, config: JobConfig) -> pa.Table:
-    """Adds token ids and flat (start, end) offsets per text: the model actor only runs windows."""
+def tokenize_documents(batch: pa.Table, config: JobConfig, docs: int = 128):
+    """Adds token ids and flat (start, end) offsets per text: the model actor only runs windows. Yields
+    slices of `docs` rows, so one tokenizer call (and its output) stays bounded whatever the block size."""
+    for first in range(0, batch.num_rows, docs):
+        yield _tokenize(batch.slice(first, docs), config)
+
+
+def _tokenize(batch: pa.Table, config: JobConfig) -> pa.Table:
     tokenizer = _tokenizer(config.model.path)
     rows = list(zip(batch.column("texts").to_pylist(), batch.column("status").to_pylist()))
     flat = [text for texts, status in rows if status == "ok" for text in texts]
