@@ -16,6 +16,10 @@ import torch.nn.functional as F
 from torch.profiler import record_function
 
 QUERY_BLOCK = 128
+# Each expert's rows are padded (with zero rows of weight 0) to a multiple of this: oneDNN builds and caches
+# one JIT primitive per GEMM shape, and with a new row count for nearly every expert of every forward that
+# cache alone grew the process by ~650 MB and building primitives cost ~30% of the speed (BENCHMARKS.md).
+EXPERT_ROWS = 16
 SCORE_BUDGET = 32 * 2**20  # floats of attention scores held at once
 
 
@@ -150,12 +154,20 @@ class PrivacyFilterEngine:
             weights = torch.softmax(top_logits, dim=-1)  # the reference's /k and *k cancel
             flat_experts = top_experts.reshape(-1)
             order = torch.argsort(flat_experts, stable=True)
-            counts = torch.bincount(flat_experts, minlength=s.num_experts).tolist()
-            token_of = order // k  # (N*k,) token index of each sorted assignment
-            x_sorted = h[token_of]  # (N*k, H)
+            rows = torch.bincount(flat_experts, minlength=s.num_experts)
+            padded = (rows + EXPERT_ROWS - 1) // EXPERT_ROWS * EXPERT_ROWS
+            counts = padded.tolist()
+            # where each sorted assignment lands among its expert's padded rows
+            expert_of = flat_experts[order]
+            shift = (torch.cumsum(padded, 0) - padded) - (torch.cumsum(rows, 0) - rows)  # padded - real first row
+            slot = torch.arange(N * k, device=h.device) + shift[expert_of]
+            token_of = torch.full((sum(counts),), N, dtype=torch.long, device=h.device)  # N: a zero row
+            token_of[slot] = order // k  # the token of each row; padding rows point at row N
+            x_sorted = torch.cat([h, h.new_zeros(1, h.shape[1])])[token_of]  # (rows, H)
+            w_sorted = torch.zeros(len(token_of), 1, dtype=h.dtype, device=h.device)
+            w_sorted[slot, 0] = weights.reshape(-1)[order].to(h.dtype)  # padding rows weigh 0
         gate_up, gate_up_b = self.w[p + "experts.gate_up_proj"], self.w[p + "experts.gate_up_proj_bias"]
         down, down_b = self.w[p + "experts.down_proj"], self.w[p + "experts.down_proj_bias"]
-        w_sorted = weights.reshape(-1)[order].to(h.dtype)[:, None]  # (N*k, 1)
         y_sorted = torch.empty_like(x_sorted)
         starts = [0]
         for n in counts:
@@ -183,9 +195,9 @@ class PrivacyFilterEngine:
                 # one expert GEMM of ~100 rows barely feeds two cores; whole experts per core do
                 list(pool.map(run_experts, balance(used, counts, threads)))
         with record_function("moe.combine"):
-            out = torch.zeros(N, h.shape[1], dtype=torch.float32, device=h.device)
+            out = torch.zeros(N + 1, h.shape[1], dtype=torch.float32, device=h.device)  # row N takes the padding
             out.index_add_(0, token_of, y_sorted.float())
-            return out.to(h.dtype)
+            return out[:N].to(h.dtype)
 
 
 def balance(experts: list[int], counts: list[int], parts: int) -> list[list[int]]:
