@@ -124,6 +124,10 @@ def load_checkpoint(model: str | os.PathLike | None) -> Checkpoint:
     return Checkpoint(folder, config, weights, tokenizer, read_operating_points(folder))
 
 
+SLICE_BYTES = 32 << 20
+_SAFETENSORS_DTYPES = {"F32": "float32", "BF16": "bfloat16", "F16": "float16"}
+
+
 class LazyWeights(Mapping):
     """A checkpoint's tensors by name, each read from its safetensors file only when asked for, never kept.
     The engine takes them one at a time and converts each to its compute dtype, so an fp32 copy of the whole
@@ -142,6 +146,27 @@ class LazyWeights(Mapping):
 
         with safe_open(str(self._where[name]), framework="pt") as f:
             return f.get_tensor(name)
+
+    def converted(self, name: str, dtype) -> "torch.Tensor":
+        """The tensor in `dtype`, read SLICE_BYTES of the stored rows at a time, each through a mapping of its
+        own: neither the stored copy nor its mapped pages ever sit whole beside the converted tensor (the
+        largest expert tensor of the slice shapes is 419 MB in fp32)."""
+        import torch
+        from safetensors import safe_open
+
+        path = str(self._where[name])
+        with safe_open(path, framework="pt") as f:
+            stored = f.get_slice(name)
+            shape, stored_name = stored.get_shape(), _SAFETENSORS_DTYPES.get(stored.get_dtype())
+        stored_dtype = getattr(torch, stored_name) if stored_name else None
+        if not shape or stored_dtype in (None, dtype):
+            return self[name].to(dtype)
+        out = torch.empty(shape, dtype=dtype)
+        rows = max(1, SLICE_BYTES // (out[0].numel() * torch.empty(0, dtype=stored_dtype).element_size()))
+        for lo in range(0, shape[0], rows):
+            with safe_open(path, framework="pt") as f:
+                out[lo : lo + rows] = f.get_slice(name)[lo : lo + rows]
+        return out
 
     def __contains__(self, name) -> bool:
         return name in self._where

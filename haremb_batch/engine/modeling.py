@@ -15,6 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch.profiler import record_function
 
+from .checkpoint import LazyWeights
+
 QUERY_BLOCK = 128
 # Each expert's rows are padded (with zero rows of weight 0) to a multiple of this: oneDNN builds and caches
 # one JIT primitive per GEMM shape, and with a new row count for nearly every expert of every forward that
@@ -84,8 +86,8 @@ class PrivacyFilterEngine:
         # one tensor at a time (LazyWeights reads each on access): the stored copy is freed once converted
         self.w = {}
         for name in list(weights):
-            tensor = weights[name]
             target = torch.float32 if any(k in name for k in keep_fp32) else dtype
+            tensor = weights.converted(name, target) if isinstance(weights, LazyWeights) else weights[name]
             self.w[name] = tensor.to(device=device, dtype=target).contiguous()
             del tensor
         self.inv_freq = inv_freq.to(device=device, dtype=torch.float32)
