@@ -68,9 +68,12 @@ def test_job_end_to_end(ray_cluster, keyed, shards, checkpoint_1layer, tmp_path)
         assert not path.is_file() or KEY.encode() not in path.read_bytes(), path
 
 
-def test_small_shards_stream_through_apart(ray_cluster, keyed, checkpoint_1layer, tmp_path):
+@pytest.mark.parametrize("actor_cpus", ["auto", "0.5"])
+def test_small_shards_stream_through_apart(ray_cluster, keyed, checkpoint_1layer, tmp_path, actor_cpus):
     """Shards far smaller than a block still reach the driver one by one: each has its own read task and its
-    own write, so the first shard is finalized while the later ones are still in the model stage."""
+    own write, so the first shard is finalized while the later ones are still in the model stage. With 0.5
+    CPU per actor (the one-CPU default) the read and tokenize tasks ask for the same: they must still not be
+    fused into the actor pool, which would bundle the shards into one block again."""
     from haremb_batch.config import load_job_config
     from haremb_batch.pipeline.job import build_dataset, connect, preflight
 
@@ -79,7 +82,8 @@ def test_small_shards_stream_through_apart(ray_cluster, keyed, checkpoint_1layer
     for s in range(4):
         with open(tmp_path / "in" / f"s{s}.jsonl", "w") as f:
             f.writelines(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts[s * 40 : (s + 1) * 40]))
-    cfg = load_job_config(None, ["runtime.docs_per_batch=16"], input__uri=str(tmp_path / "in"),
+    cfg = load_job_config(None, ["runtime.docs_per_batch=16", f"runtime.cpus_per_actor={actor_cpus}"],
+                          input__uri=str(tmp_path / "in"),
                           output__uri=str(tmp_path / "out"), model__path=str(checkpoint_1layer))
     p = preflight(cfg)
     dataset = build_dataset(cfg, p.inputs.shards, p.key, connect(cfg), p.categories)

@@ -159,7 +159,7 @@ class LazyWeights(Mapping):
             stored = f.get_slice(name)
             shape, stored_name = stored.get_shape(), _SAFETENSORS_DTYPES.get(stored.get_dtype())
         stored_dtype = getattr(torch, stored_name) if stored_name else None
-        if not shape or stored_dtype in (None, dtype):
+        if not shape or 0 in shape or stored_dtype in (None, dtype):
             return self[name].to(dtype)
         out = torch.empty(shape, dtype=dtype)
         rows = max(1, SLICE_BYTES // (out[0].numel() * torch.empty(0, dtype=stored_dtype).element_size()))

@@ -157,7 +157,8 @@ class PrivacyFilterEngine:
             flat_experts = top_experts.reshape(-1)
             order = torch.argsort(flat_experts, stable=True)
             rows = torch.bincount(flat_experts, minlength=s.num_experts)
-            padded = (rows + EXPERT_ROWS - 1) // EXPERT_ROWS * EXPERT_ROWS
+            multiple = EXPERT_ROWS if h.device.type == "cpu" else 1  # the primitive cache is oneDNN's (CPU)
+            padded = (rows + multiple - 1) // multiple * multiple
             counts = padded.tolist()
             # where each sorted assignment lands among its expert's padded rows
             expert_of = flat_experts[order]

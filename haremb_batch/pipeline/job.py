@@ -227,25 +227,34 @@ def runtime_sizes(cfg: JobConfig) -> dict:
             "docs_per_batch": docs, "torch_threads": threads, "cluster_cpus": cpus, "cluster_gpus": gpus}
 
 
+TASK_CPUS = 0.5  # each read+tokenize and write task
+
+
 def build_dataset(cfg: JobConfig, shards: list[Shard], key: bytes, sizes: dict, categories: list[str]):
     import ray
     from ray.data import ActorPoolStrategy
 
     items = [dataclasses.asdict(s) for s in shards]
     ds = ray.data.from_items(items, override_num_blocks=max(1, len(items)))
-    ds = ds.map_batches(read_shards, fn_kwargs={"config": cfg}, batch_size=1, batch_format="pyarrow", num_cpus=0.5)
+    ds = ds.map_batches(read_shards, fn_kwargs={"config": cfg}, batch_size=1, batch_format="pyarrow",
+                        num_cpus=TASK_CPUS)
     # batch_size=None: Ray Data fuses read and tokenize into one task, bundling its inputs to the larger batch
     # size; a row count here would bundle every small shard into one task, so the model stage would see a
     # single block and no shard would finish before all were through. tokenize_documents slices instead.
     ds = ds.map_batches(tokenize_documents, fn_kwargs={"config": cfg, "docs": sizes["docs_per_batch"]},
-                        batch_size=None, batch_format="pyarrow", num_cpus=0.5)
+                        batch_size=None, batch_format="pyarrow", num_cpus=TASK_CPUS)
+    actor_cpus = sizes["cpus_per_actor"]
+    if not sizes["gpus_per_actor"] and actor_cpus == TASK_CPUS:
+        # the same resources would let Ray Data fuse read and tokenize into the actor pool, bundling shard
+        # items up to a model batch: the actor would then read them all, one block again
+        actor_cpus = TASK_CPUS * 0.98
     ds = ds.map_batches(
         ModelStage, fn_constructor_kwargs={"config": cfg, "threads": sizes["torch_threads"]},
         compute=ActorPoolStrategy(min_size=1, max_size=sizes["actors"]), num_gpus=sizes["gpus_per_actor"],
-        num_cpus=sizes["cpus_per_actor"], batch_size=sizes["docs_per_batch"], batch_format="pyarrow",
+        num_cpus=actor_cpus, batch_size=sizes["docs_per_batch"], batch_format="pyarrow",
     )
     return ds.map_batches(write_parts, fn_kwargs={"config": cfg, "key": key, "categories": categories},
-                          batch_size=None, batch_format="pyarrow", num_cpus=0.5)
+                          batch_size=None, batch_format="pyarrow", num_cpus=TASK_CPUS)
 
 
 def quiet_ray_data() -> None:

@@ -69,7 +69,7 @@ def _tokenizer(model_path: str | None):
     return AutoTokenizer.from_pretrained(resolve_model_folder(model_path))
 
 
-def tokenize_documents(batch: pa.Table, config: JobConfig, docs: int = 128):
+def tokenize_documents(batch: pa.Table, config: JobConfig, docs: int):
     """Adds token ids and flat (start, end) offsets per text: the model actor only runs windows. Yields
     slices of `docs` rows, so one tokenizer call (and its output) stays bounded whatever the block size."""
     for first in range(0, batch.num_rows, docs):
