@@ -40,3 +40,6 @@ def test_digest_follows_what_changes_outputs():
     base = load_job_config(None, [], input__uri="a", output__uri="b")
     assert base.digest() == load_job_config(None, ["runtime.actors=4"], input__uri="elsewhere", output__uri="c").digest()
     assert base.digest() != load_job_config(None, ["redaction.method=char"], input__uri="a", output__uri="b").digest()
+    # `rules: all` counts by the rules it runs: a version that adds one redoes what an older one wrote
+    assert base.digest(rules=("email", "url")) != base.digest(rules=("email", "url", "given_name"))
+    assert base.digest(rules=("email",)) == load_job_config(None, ["runtime.actors=2"], input__uri="a", output__uri="b").digest(rules=("email",))

@@ -69,7 +69,7 @@ def run_key(cfg: JobConfig) -> tuple[bytes, bool]:
 
 def check_model(cfg: JobConfig, key: bytes):
     """Fail before any cluster work when the model or the policy cannot work (exit 2, one line); returns the
-    model's local folder and its categories."""
+    model's local folder, its categories, the deny/allow entries as loaded and the rules that will run."""
     from ..detect.policy import Policy
     from ..engine.checkpoint import check_checkpoint_folder, checkpoint_biases, read_operating_points, resolve_model_folder
     from ..engine.labels import LabelSet
@@ -84,7 +84,7 @@ def check_model(cfg: JobConfig, key: bytes):
         raise ConfigError(f"model.experts_per_token={top_k} but the model has {experts} experts")
     policy = Policy.from_config(cfg, categories, key)  # rules, lists, labels, methods against the model
     policy.warn_disabled()
-    return folder, list(categories), policy.list_entries
+    return folder, list(categories), policy.list_entries, tuple(policy.rules.enabled)
 
 
 def _place(fs, path: str) -> tuple[frozenset, str]:
@@ -133,7 +133,7 @@ def preflight(cfg: JobConfig, hash_model: bool = True, extra_places: tuple = ())
     inputs = discover_shards(cfg.input.uri, cfg.io.storage_options, cfg.input.format)
     if inputs.skipped:
         log.info("%s", describe_skipped(inputs.skipped))
-    folder, categories, lists = check_model(cfg, key)
+    folder, categories, lists, rules = check_model(cfg, key)
     fs_out, out_root = filesystem(cfg.output.uri, cfg.io.storage_options)
     out_root = out_root.rstrip("/")
     places = [("--input", cfg.input.uri, inputs.fs, inputs.base), ("--output", cfg.output.uri, fs_out, out_root)]
@@ -152,7 +152,7 @@ def preflight(cfg: JobConfig, hash_model: bool = True, extra_places: tuple = ())
         probe_writable(*raw_quarantine, "output.quarantine_uri", cfg.output.quarantine_uri)
     from ..engine.checkpoint import model_content_digest
 
-    identity = {"config_digest": cfg.digest(lists), "model_digest": model_content_digest(folder) if hash_model else None,
+    identity = {"config_digest": cfg.digest(lists, rules), "model_digest": model_content_digest(folder) if hash_model else None,
                 "categories_digest": hashlib.sha256(json.dumps(categories).encode()).hexdigest(),
                 "key_fingerprint": key_fingerprint(key) if given else None}
     return Plan(inputs, fs_out, OutputPaths(out_root), raw_quarantine, key, identity, categories,
