@@ -63,6 +63,7 @@ def evaluate_predictions(rows: Iterable[dict], predicted: list[list], detector=N
     gold_chars = leaked_chars = 0
     pred_total = pred_overlapping = gold_overlapped = 0
     tok_correct = tok_total = nono_hit = nono_total = 0
+    gold_by_label, visible_by_label = Counter(), Counter()
     outcomes = Counter()  # token outcome: (gold O or entity) x (predicted O, same label, other label)
     for row, spans in zip(rows, predicted):
         text = row["text"]
@@ -79,7 +80,11 @@ def evaluate_predictions(rows: Iterable[dict], predicted: list[list], detector=N
         for s in spans:
             covered[s.start : s.end] = True
         gold_total += len(gold)
-        visible += sum(_visible(text, s, covered) for s in gold)
+        for s in gold:
+            gold_by_label[s["label"]] += 1
+            if _visible(text, s, covered):
+                visible += 1
+                visible_by_label[s["label"]] += 1
         in_gold = np.zeros(len(text) + 1, dtype=bool)
         for s in gold:
             in_gold[s["start"] : s["end"]] = True
@@ -117,6 +122,7 @@ def evaluate_predictions(rows: Iterable[dict], predicted: list[list], detector=N
         "gold_spans": gold_total,
         "predicted_spans": sum(tp.values()) + sum(fp.values()),
         "partly_visible": visible / gold_total if gold_total else 0.0,
+        "partly_visible_per_category": {c: visible_by_label[c] / n for c, n in sorted(gold_by_label.items())},
         "leak_rate": leaked_chars / gold_chars if gold_chars else 0.0,
         **_overlap_prf(pred_overlapping, pred_total, gold_overlapped, gold_total),
         "per_category": per_category,

@@ -385,16 +385,30 @@ The file records each point's biases, target and metrics.
 - Trained on synthetic, template-generated English; other languages and non-Latin scripts are out of scope.
 - Its main weakness on text written by others is precision on capitalised everyday words (titles such as
   "Goalkeeper", captions, ICS keys, sentence-initial verbs) and common words next to PII; the spans above on
-  sentences without PII, and tests/test_default_model.py's strict xfails, list them. About a tenth of
-  hand-written gold spans stay partly visible at the default point; on the blind set the most are first names
-  (9.5% of them), occupations (30%), company names (23%) and street addresses (14%). The high-recall point
-  lowers that at the cost of more spans on ordinary words.
+  sentences without PII, and tests/test_default_model.py's strict xfails, list them. {_share(results, "hand-written")}
+  of hand-written gold spans stay partly visible at the default point; on the blind set the most are
+  {_most_visible(results, "blind generator")}. The high-recall point lowers that at the cost of more spans on
+  ordinary words.
 - Categories that depend on meaning rather than form (political view, religious belief, sexuality, occupation,
   education level) are learnt from a handful of phrasings and generalise least.
 - Exact span boundaries follow this generator's conventions (e.g. an age is the number alone).
 - One layer sees 128 tokens either side; it has no document-level memory.
 """
     (out / "MODEL_CARD.md").write_text(card)
+
+
+def _share(results: dict, name: str) -> str:
+    return f"{100 * results[name]['job']['partly_visible']:.1f}%" if name in results else "Some"
+
+
+def _most_visible(results: dict, name: str, n: int = 4) -> str:
+    """The categories with the most partly visible gold spans (count), with the share of their spans."""
+    if name not in results:
+        return "not measured"
+    job = results[name]["job"]
+    counts = {c: share * job["per_category"][c]["support"] for c, share in job["partly_visible_per_category"].items()}
+    top = sorted(counts, key=lambda c: -counts[c])[:n]
+    return ", ".join(f"{c} ({100 * job['partly_visible_per_category'][c]:.0f}% of them)" for c in top)
 
 
 def len_docs(result: dict) -> str:

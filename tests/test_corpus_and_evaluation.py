@@ -115,6 +115,7 @@ def test_metrics_perfect_empty_off_by_one_wrong_label():
     assert empty["span_recall"] == 0.0 and empty["span_f1"] == 0.0 and empty["partly_visible"] == 1.0
     off = evaluate_predictions([GOLD], [spans((0, 5, "first_name"), (6, 11, "last_name"), (20, 27, "phone_number"))])
     assert off["span_precision"] == pytest.approx(2 / 3) and off["partly_visible"] == pytest.approx(1 / 3)
+    assert off["partly_visible_per_category"] == {"first_name": 0.0, "last_name": 0.0, "phone_number": 1.0}
     wrong = evaluate_predictions([GOLD], [spans((0, 11, "last_name"), (19, 27, "ssn"))])
     assert wrong["span_f1"] == 0.0 and wrong["partly_visible"] == 0.0  # covered, although by the wrong label
     assert wrong["per_category"]["ssn"]["precision"] == 0.0
