@@ -84,6 +84,15 @@ def test_policy_order_and_per_label_methods():
     assert redacted.startswith("Ann (help@acme.com, <EMAIL:") and redacted.endswith("on [COMPANY_NAME], [CREDIT_DEBIT_CARD]")
 
 
+def test_given_names_only_add_what_the_model_missed():
+    p = policy()
+    text = "Lukas met Paris in Paris; Will left."
+    decisions = [(text[d.start:d.end], d.start, d.label, d.detector) for d in p.decide(text, [Span(19, 24, "city", 0.9)])]
+    assert decisions == [("Lukas", 0, "first_name", "rule"), ("Paris", 10, "first_name", "rule"),
+                         ("Paris", 19, "city", "model")]  # where the model found something, its label stands
+    assert policy("detection.rules=[email]").decide(text, []) == []
+
+
 def test_policy_names_the_key_of_what_cannot_work():
     with pytest.raises(ConfigError, match="detection.rules: unknown rule 'nope'"):
         policy("detection.rules=[email, nope]")

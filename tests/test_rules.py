@@ -26,7 +26,7 @@ FULL_CATEGORIES = NEMOTRON_CATEGORIES  # the 55 categories of the nemotron-style
 FULL_LABELS = {
     "email": "email", "url": "url", "ipv4": "ipv4", "ipv6": "ipv6", "mac_address": "mac_address",
     "credit_card": "credit_debit_card", "iban": "account_number", "ssn": "ssn", "phone_number": "phone_number",
-    "api_key": "api_key",
+    "api_key": "api_key", "given_name": "first_name",
 }
 
 
@@ -122,6 +122,9 @@ VALID = [
     ("api_key", f"key={GOOGLE_KEY}&q=1", GOOGLE_KEY),
     ("api_key", f"Authorization: Bearer {JWT}", JWT),
     ("api_key", f"id_rsa:\n{PEM_KEY}\nend of file", PEM_KEY),
+    ("given_name", "then Lukas shouted at the dog", "Lukas"),
+    ("given_name", "Priya's laptop", "Priya"),
+    ("given_name", "ATTN HENRYK", "HENRYK"),
 ]
 
 INVALID = [
@@ -188,6 +191,10 @@ INVALID = [
     ("api_key", "-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34\n-----END EC PRIVATE KEY-----"),
     ("api_key", "-----BEGIN PRIVATE KEY-----\n\n-----END PRIVATE KEY-----"),
     ("api_key", "-----BEGIN PUBLIC KEY-----\nMIIBOgIBAAJBAKj34\n-----END PUBLIC KEY-----"),
+    ("given_name", "Will you mark it? Grace period, Hope so."),  # names that are everyday words stay out
+    ("given_name", "lower-case lukas and the handle lukas_runs or Lukas2"),
+    ("given_name", "Stir the flour; She said Regards."),
+    ("given_name", "device Mac=48-27-CC-01-02-03, thanks.\n\nTIA\nDear parents"),  # a key; a lone acronym
 ]
 
 
@@ -259,7 +266,7 @@ def test_openai_categories_map_to_private_and_secret_labels():
     rules = RuleSet.build("all", OPENAI_CATEGORIES)
     assert rules.enabled == {
         "email": "private_email", "url": "private_url", "credit_card": "account_number", "iban": "account_number",
-        "phone_number": "private_phone", "api_key": "secret",
+        "phone_number": "private_phone", "api_key": "secret", "given_name": "private_person",
     }
     assert list(rules.disabled) == ["ipv4", "ipv6", "mac_address", "ssn"]
     assert rules.disabled["ipv4"] == "the model has no category for it (wanted: ipv4)"
@@ -365,6 +372,7 @@ MIXED = (
 def test_mixed_text_finds_everything_sorted_and_non_overlapping():
     spans = RuleSet.build("all", FULL_CATEGORIES).find(MIXED)
     assert [(s.rule, MIXED[s.start : s.end]) for s in spans] == [
+        ("given_name", "Jane"),
         ("email", "jane.doe@example.com"),
         ("url", "https://www.loja.pt/produto?id=1"),
         ("phone_number", "(415) 555-2671"),

@@ -20,7 +20,7 @@ from ..config import ConfigError, JobConfig
 from ..redaction import RedactionMethod, method_table, replacement
 from .lists import AllowList, DenyList, ListError, load_entries
 from .merge import Candidate, merge_candidates, model_candidate, union_overlaps, validated_candidate
-from .rules import RuleError, RuleSet
+from .rules import WEAK_RULES, RuleError, RuleSet
 
 log = logging.getLogger("haremb_batch")
 
@@ -86,7 +86,8 @@ class Policy:
         if not text:
             return []
         model = [model_candidate(s.start, s.end, s.label, s.score) for s in model_spans]
-        validated = [validated_candidate(r.start, r.end, r.label, "rule") for r in self.rules.find(text)]
+        validated = [validated_candidate(r.start, r.end, r.label, "rule") for r in self.rules.find(text)
+                     if r.rule not in WEAK_RULES or not any(m.overlaps(r) for m in model)]
         validated += self._deny_candidates(text)
         return self._act(text, merge_candidates(model, validated))
 

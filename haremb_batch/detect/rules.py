@@ -1,5 +1,6 @@
 """Validated rule detectors: for each category, a compiled regex that finds candidates and a validator that
-keeps only the real ones (checksums, issuer tables, address parsers from well-kept libraries).
+keeps only the real ones (checksums, issuer tables, address parsers from well-kept libraries). One rule is a
+list instead, and weaker than the model: `given_name` (names.py).
 
 Rules never guess a category the checkpoint does not have: each rule maps to the first of its preferred
 categories (RULE_CATEGORIES) that the model knows, and is disabled, with a reason, when it knows none.
@@ -27,9 +28,13 @@ import phonenumbers
 from stdnum import iban as stdnum_iban
 from stdnum import luhn
 
+from .names import find_given_names
+
 RULE_NAMES: tuple[str, ...] = (
     "email", "url", "ipv4", "ipv6", "mac_address", "credit_card", "iban", "ssn", "phone_number", "api_key",
+    "given_name",
 )
+WEAK_RULES = frozenset({"given_name"})  # list-based, not validated: the model's spans win over them (names.py)
 
 # rule name -> the checkpoint categories it may map to, in order of preference; the first one the checkpoint has wins
 RULE_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -43,6 +48,7 @@ RULE_CATEGORIES: dict[str, tuple[str, ...]] = {
     "ssn": ("ssn", "national_id"),
     "phone_number": ("phone_number", "private_phone"),
     "api_key": ("api_key", "secret", "password"),
+    "given_name": ("first_name", "private_person"),
 }
 
 
@@ -530,6 +536,7 @@ _TEXT_FINDERS: dict[str, Callable[[str], Iterator[Offsets]]] = {
     "iban": _find_ibans,
     "ssn": _find_ssns,
     "api_key": _find_secrets,
+    "given_name": find_given_names,
 }  # phone_number needs the region: RuleSet._offsets handles it
 _RULE_RANK = {name: rank for rank, name in enumerate(RULE_NAMES)}
 

@@ -1,0 +1,69 @@
+"""Writes haremb_batch/detect/data/given_names.txt, the list behind the `given_name` rule.
+
+    python jobs/make_given_names.py            # needs Debian's wamerican (/usr/share/dict/words)
+
+Given names from Faker's person providers of the corpus's locales (haremb_dev/corpus/locales.py), less every
+name that is also an everyday English word (a lower-case entry of the wamerican dictionary: "Will", "Grace",
+"Hope", "Mark" stay out), less names shorter than three letters or not written as one capitalised word. The
+header records the Faker and dictionary versions, so the file is a function of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+OUT = REPO / "haremb_batch" / "detect" / "data" / "given_names.txt"
+DICTIONARY = Path("/usr/share/dict/words")
+PROVIDER_LISTS = ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary")
+
+
+def faker_given_names(locales) -> set[str]:
+    names: set[str] = set()
+    for locale in locales:
+        try:
+            provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        except ImportError:  # a locale without its own person provider (en_AU, en_CA) uses en_US's
+            continue
+        for attribute in PROVIDER_LISTS:
+            values = getattr(provider, attribute, None) or ()
+            names.update(values.keys() if isinstance(values, dict) else values)
+    return names
+
+
+def dictionary_version() -> str:
+    try:
+        return subprocess.run(["dpkg-query", "-W", "-f=${Version}", "wamerican"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", default=str(OUT))
+    args = parser.parse_args(argv)
+    from haremb_dev.corpus.locales import LOCALE_WEIGHTS
+
+    if not DICTIONARY.exists():
+        print(f"make_given_names.py: {DICTIONARY} is missing (apt-get install wamerican)", file=sys.stderr)
+        return 2
+    everyday = {w.strip() for w in DICTIONARY.read_text(encoding="utf-8").splitlines() if w.strip().islower()}
+    names = sorted(n for n in faker_given_names(LOCALE_WEIGHTS)
+                   if n.isalpha() and len(n) >= 3 and n[0].isupper() and n[1:].islower() and n.lower() not in everyday)
+    header = ["# given names for the given_name rule: written by jobs/make_given_names.py, do not edit",
+              f"# Faker {version('faker')} person providers of {len(LOCALE_WEIGHTS)} locales, less lower-case words "
+              f"of wamerican {dictionary_version()}; {len(names)} names"]
+    Path(args.out).write_text("\n".join(header + names) + "\n", encoding="utf-8")
+    print(f"{len(names)} names -> {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
