@@ -462,3 +462,15 @@ def test_given_name_list_is_what_its_script_writes(tmp_path):
                    capture_output=True)
     assert out.read_text(encoding="utf-8") == shipped
     assert {"Priya", "Lukas", "Henryk"} <= set(shipped.splitlines()) and not {"Will", "Grace", "Mark"} & set(shipped.splitlines())
+
+
+def test_unreadable_given_name_list_fails_when_the_rules_are_built(monkeypatch):
+    import haremb_batch.detect.rules as rules_module
+
+    def missing():
+        raise FileNotFoundError("given_names.txt")
+
+    monkeypatch.setattr(rules_module, "given_names", missing)
+    with pytest.raises(RuleError, match="given_name: cannot read its name list"):
+        RuleSet.build("all", FULL_CATEGORIES)
+    assert "given_name" not in RuleSet.build(["email"], FULL_CATEGORIES).enabled  # not asked for: not read

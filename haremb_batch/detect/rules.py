@@ -28,7 +28,7 @@ import phonenumbers
 from stdnum import iban as stdnum_iban
 from stdnum import luhn
 
-from .names import find_given_names
+from .names import find_given_names, given_names
 
 RULE_NAMES: tuple[str, ...] = (
     "email", "url", "ipv4", "ipv6", "mac_address", "credit_card", "iban", "ssn", "phone_number", "api_key",
@@ -608,6 +608,11 @@ class RuleSet:
                 disabled[name] = f"the model has no category for it (wanted: {wanted})"
             else:
                 enabled[name] = label
+        if "given_name" in enabled:
+            try:
+                given_names()  # a missing or unreadable list fails here, before the run, not row by row
+            except OSError as error:
+                raise RuleError(f"given_name: cannot read its name list ({error}); reinstall the package") from error
         return cls(enabled, disabled, region)
 
     def find(self, text: str | None) -> list[RuleSpan]:

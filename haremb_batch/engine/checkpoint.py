@@ -162,7 +162,7 @@ class LazyWeights(Mapping):
         if not shape or 0 in shape or stored_dtype in (None, dtype):
             return self[name].to(dtype)
         out = torch.empty(shape, dtype=dtype)
-        rows = max(1, SLICE_BYTES // (out[0].numel() * torch.empty(0, dtype=stored_dtype).element_size()))
+        rows = max(1, SLICE_BYTES // (out[0].numel() * stored_dtype.itemsize))
         for lo in range(0, shape[0], rows):
             with safe_open(path, framework="pt") as f:
                 out[lo : lo + rows] = f.get_slice(name)[lo : lo + rows]
