@@ -15,7 +15,10 @@ REAL_SLICE_SHAPE = dict(hidden_size=640, intermediate_size=640, num_attention_he
 
 
 def build_random_checkpoint(folder: str | Path, tokenizer, *, num_hidden_layers: int = 1, seed: int = 0,
-                            categories=NEMOTRON_CATEGORIES, score_std: float = 0.5, **shape) -> Path:
+                            categories=NEMOTRON_CATEGORIES, score_std: float = 0.5, o_bias: float = 0.0,
+                            **shape) -> Path:
+    """`score_std` and `o_bias` (added to label O's logit) set how many spans the random model finds: the
+    defaults put a span on about every other token; score_std=0.05, o_bias=5 gives ~8 per 250 tokens."""
     import torch
     from transformers import AutoModelForTokenClassification, OpenAIPrivacyFilterConfig
 
@@ -36,7 +39,8 @@ def build_random_checkpoint(folder: str | Path, tokenizer, *, num_hidden_layers:
     model = AutoModelForTokenClassification.from_config(config)
     with torch.no_grad():
         model.score.weight.normal_(0.0, score_std)
-        model.score.bias.normal_(0.0, 1.0)
+        model.score.bias.normal_(0.0, 1.0).mul_(score_std / 0.5)
+        model.score.bias[names.index("O")] += o_bias
         for layer in model.model.layers:  # larger expert weights make the MoE matter in the comparison
             layer.mlp.experts.gate_up_proj.normal_(0.0, 0.1)
             layer.mlp.experts.down_proj.normal_(0.0, 0.1)

@@ -50,7 +50,10 @@ def make_documents(tokens_per_doc: int, total_tokens: int, seed: int, tokenizer=
     return docs
 
 
-def build_real_shape_checkpoint(folder: Path, layers: int = 1) -> Path:
+def build_real_shape_checkpoint(folder: Path, layers: int = 1, sparse: bool = False) -> Path:
+    """Random weights with the slice's shapes. sparse: the score head scaled down and O favoured, so the model
+    finds ~8 spans per 250 tokens, as in real text, instead of one every other token (jobs/job_benchmark.py:
+    the job's write stage works per span, the engine does not)."""
     from haremb_dev.random_checkpoint import REAL_SLICE_SHAPE, build_random_checkpoint
     from haremb_dev.tokenizer import train_bpe_tokenizer
 
@@ -59,7 +62,9 @@ def build_real_shape_checkpoint(folder: Path, layers: int = 1) -> Path:
     texts = make_documents(200, 200_000, seed=99)
     tokenizer = train_bpe_tokenizer(texts, vocab_size=8000)
     # the real vocabulary's 200064 embedding rows: a gather, but part of the memory footprint
-    return build_random_checkpoint(folder, tokenizer, num_hidden_layers=layers, vocab_size=200064, **REAL_SLICE_SHAPE)
+    head = dict(score_std=0.05, o_bias=5.0) if sparse else {}
+    return build_random_checkpoint(folder, tokenizer, num_hidden_layers=layers, vocab_size=200064, **head,
+                                   **REAL_SLICE_SHAPE)
 
 
 def flops_per_token(config, tokens_per_window: int) -> float:

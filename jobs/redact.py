@@ -32,9 +32,12 @@ def parse_args(argv):
 
 
 def main(argv=None) -> int:
-    from haremb_batch.pipeline.job import run
+    from haremb_batch.pipeline.job import leave_cluster, run
 
-    return run_cli("redact.py", parse_args(argv), run)
+    try:
+        return run_cli("redact.py", parse_args(argv), run)
+    finally:
+        leave_cluster()
 
 
 def run_cli(prog: str, args, run) -> int:
