@@ -93,6 +93,7 @@ class DetectionConfig:
     deny_list: list | str = field(default_factory=list)  # entries, or a file / URL holding them
     allow_list: list | str = field(default_factory=list)
     phone_region: str = "US"  # region for phone numbers written without a country code
+    complete_spans: bool = True  # grow model spans over left-out house numbers, weekdays, ... (detect/complete.py)
 
     def validate(self) -> None:
         if isinstance(self.rules, str) and self.rules != "all":

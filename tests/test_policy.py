@@ -93,6 +93,40 @@ def test_given_names_only_add_what_the_model_missed():
     assert policy("detection.rules=[email]").decide(text, []) == []
 
 
+def _completed(text: str, *spans: tuple[str, str]) -> list[str]:
+    """What the policy redacts when the model found `spans` ((value, label), each at its first occurrence)."""
+    model = [Span(text.index(v), text.index(v) + len(v), label, 0.9) for v, label in spans]
+    return [text[d.start:d.end] for d in policy("detection.rules=[]").decide(text, model)]
+
+
+def test_model_spans_grow_over_the_pieces_they_left_out_at_their_edges():
+    assert _completed("Ship it to Via dei Serragli 88, Firenze.", ("Via dei Serragli", "street_address")) == [
+        "Via dei Serragli 88"]
+    assert _completed("She lives at 17 Elm Grove now.", ("Elm Grove", "street_address")) == ["17 Elm Grove"]
+    assert _completed("Bağdat Caddesi No:214 D:7", ("Bağdat Caddesi", "street_address")) == ["Bağdat Caddesi No:214"]
+    assert _completed("Due Thursday 13 March.", ("13 March", "date")) == ["Thursday 13 March"]
+    assert _completed("Due Fri, 7 Mar.", ("7 Mar", "date")) == ["Fri, 7 Mar."]
+    assert _completed("Invoice from Brightline Analytics Inc. today", ("Brightline Analytics Inc", "company_name")) == [
+        "Brightline Analytics Inc."]
+    assert _completed("Our Senior Data Engineer left.", ("Data Engineer", "occupation")) == ["Senior Data Engineer"]
+    assert _completed("she is a software architect", ("architect", "occupation")) == ["software architect"]
+
+
+def test_completion_stops_where_the_value_does():
+    # a number that is not next to the street, another span, a word in another case, a function word
+    assert _completed("Elm Grove has 3 parks", ("Elm Grove", "street_address")) == ["Elm Grove"]
+    assert _completed("Call Anna 42 Elm Grove", ("Anna", "first_name"), ("42", "age"), ("Elm Grove", "street_address")) == [
+        "Anna", "42", "Elm Grove"]
+    assert _completed("the Data Engineer", ("Data Engineer", "occupation")) == ["Data Engineer"]
+    assert _completed("our new Data Engineer", ("Data Engineer", "occupation")) == ["Data Engineer"]
+    assert _completed("meet Data Engineer", ("Data Engineer", "occupation")) == ["Data Engineer"]
+    assert _completed("I met Anna.", ("Anna", "first_name")) == ["Anna"]  # no abbreviation: the period stays
+    assert _completed("Monday 13 March", ("13 March", "city")) == ["13 March"]  # only dates take weekdays
+    text = "Ship it to Via dei Serragli 88"
+    decide = policy("detection.rules=[]", "detection.complete_spans=false").decide
+    assert [text[d.start:d.end] for d in decide(text, [Span(11, 27, "street_address", 0.9)])] == ["Via dei Serragli"]
+
+
 def test_policy_names_the_key_of_what_cannot_work():
     with pytest.raises(ConfigError, match="detection.rules: unknown rule 'nope'"):
         policy("detection.rules=[email, nope]")

@@ -1,8 +1,9 @@
 """The redaction policy: which detectors run besides the model, how their spans merge, which spans are
 redacted or kept, and how each is replaced. Ray-free; the job's write stage and `jobs/apply.py` share it.
 
-Order (docs/detection.md): model spans (already snapped to word edges by the engine) + rule spans + deny-list
-spans -> merge (merge.py) -> action per merged span:
+Order (docs/detection.md): model spans (already snapped to word edges by the engine; grown over the pieces
+they left out at their edges, complete.py) + rule spans + deny-list spans -> merge (merge.py) -> action per
+merged span:
   1. a span the deny list found is redacted, whatever else holds;
   2. a span whose text the allow list allows is kept (detector `allow_list`);
   3. a span outside `decoding.labels` is kept;
@@ -18,6 +19,7 @@ from typing import Iterable
 
 from ..config import ConfigError, JobConfig
 from ..redaction import RedactionMethod, method_table, replacement
+from .complete import complete_spans
 from .lists import AllowList, DenyList, ListError, load_entries
 from .merge import Candidate, merge_candidates, model_candidate, union_overlaps, validated_candidate
 from .rules import WEAK_RULES, RuleError, RuleSet
@@ -40,8 +42,10 @@ class Decision:
 
 class Policy:
     def __init__(self, categories: Iterable[str], rules: RuleSet, deny: DenyList | None, allow: AllowList | None,
-                 act_on: set[str], min_score: dict[str, float], methods: dict, key: bytes | None):
+                 act_on: set[str], min_score: dict[str, float], methods: dict, key: bytes | None,
+                 complete: bool = True):
         self.categories = tuple(categories)
+        self.complete = complete
         self.rules, self.deny, self.allow = rules, deny, allow
         self.act_on, self.min_score, self.methods, self.key = act_on, min_score, methods, key
 
@@ -68,7 +72,7 @@ class Policy:
             if unknown:
                 raise ConfigError(f"{name}: {unknown[0]!r} is not a category of the model")
         policy = cls(categories, rules, deny, allow, act_on, {c: float(scores.get(c, 0.0)) for c in categories},
-                     method_table(cfg.redaction.method), key)
+                     method_table(cfg.redaction.method), key, det.complete_spans)
         policy.list_entries = (deny_entries, allow_entries)  # as loaded: their content goes into the config digest
         return policy
 
@@ -86,6 +90,8 @@ class Policy:
         if not text:
             return []
         model = [model_candidate(s.start, s.end, s.label, s.score) for s in model_spans]
+        if self.complete:
+            model = complete_spans(text, model)
         validated = [validated_candidate(r.start, r.end, r.label, "rule") for r in self.rules.find(text)
                      if r.rule not in WEAK_RULES or not any(m.overlaps(r) for m in model)]
         validated += self._deny_candidates(text)
