@@ -1,11 +1,15 @@
 """Writes haremb_batch/detect/data/given_names.txt, the list behind the `given_name` rule.
 
-    python jobs/make_given_names.py            # needs Debian's wamerican (/usr/share/dict/words)
+    python jobs/make_given_names.py            # needs Debian's wamerican (/usr/share/dict/words) and
+                                               # names-dataset (pip install -e '.[test]')
 
-Given names from Faker's person providers of the corpus's locales (haremb_dev/corpus/locales.py), less every
+Given names from Faker's person providers of the corpus's locales (haremb_dev/corpus/locales.py), plus the
+200 most common first names per gender of each of the 105 countries of `names-dataset` (MIT; counts of first
+names only, no person in it: it covers names Faker's locales lack, "Kofi", "Chioma", "Abdoulaye"), less every
 name that is also an everyday English word (a lower-case entry of the wamerican dictionary: "Will", "Grace",
-"Hope", "Mark" stay out), less names shorter than three letters or not written as one capitalised word. The
-header records the Faker and dictionary versions, so the file is a function of them.
+"Hope", "Mark" stay out), less weekday and month names (dates are a category of their own: "Sunday" is a
+common first name in Nigeria), less names shorter than three letters or not written as one capitalised word.
+The header records the Faker, names-dataset and dictionary versions, so the file is a function of them.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ sys.path.insert(0, str(REPO))
 OUT = REPO / "haremb_batch" / "detect" / "data" / "given_names.txt"
 DICTIONARY = Path("/usr/share/dict/words")
 PROVIDER_LISTS = ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary")
+TOP_PER_COUNTRY = 200  # names-dataset's most common first names per country and gender
+CALENDAR = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February",
+            "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
 
 
 def faker_given_names(locales) -> set[str]:
@@ -34,6 +41,16 @@ def faker_given_names(locales) -> set[str]:
         for attribute in PROVIDER_LISTS:
             values = getattr(provider, attribute, None) or ()
             names.update(values.keys() if isinstance(values, dict) else values)
+    return names
+
+
+def names_dataset_given_names() -> set[str]:
+    from names_dataset import NameDataset  # loads ~2 GB for ~10 s
+
+    names: set[str] = set()
+    for by_gender in NameDataset().get_top_names(n=TOP_PER_COUNTRY, use_first_names=True).values():
+        for values in by_gender.values():
+            names.update(values)
     return names
 
 
@@ -55,11 +72,13 @@ def main(argv=None) -> int:
         print(f"make_given_names.py: {DICTIONARY} is missing (apt-get install wamerican)", file=sys.stderr)
         return 2
     everyday = {w.strip() for w in DICTIONARY.read_text(encoding="utf-8").splitlines() if w.strip().islower()}
-    names = sorted(n for n in faker_given_names(LOCALE_WEIGHTS)
-                   if n.isalpha() and len(n) >= 3 and n[0].isupper() and n[1:].islower() and n.lower() not in everyday)
+    names = sorted(n for n in faker_given_names(LOCALE_WEIGHTS) | names_dataset_given_names()
+                   if n.isalpha() and len(n) >= 3 and n[0].isupper() and n[1:].islower() and n.lower() not in everyday
+                   and n not in CALENDAR)
     header = ["# given names for the given_name rule: written by jobs/make_given_names.py, do not edit",
-              f"# Faker {version('faker')} person providers of {len(LOCALE_WEIGHTS)} locales, less lower-case words "
-              f"of wamerican {dictionary_version()}; {len(names)} names"]
+              f"# Faker {version('faker')} person providers of {len(LOCALE_WEIGHTS)} locales and names-dataset "
+              f"{version('names-dataset')} (top {TOP_PER_COUNTRY} per country and gender), less lower-case words "
+              f"of wamerican {dictionary_version()} and calendar words; {len(names)} names"]
     Path(args.out).write_text("\n".join(header + names) + "\n", encoding="utf-8")
     print(f"{len(names)} names -> {args.out}")
     return 0

@@ -446,22 +446,32 @@ def test_pathological_inputs_stay_linear(text):
 
 def test_given_name_list_is_what_its_script_writes(tmp_path):
     """The shipped list is reproducible: jobs/make_given_names.py writes it again, byte for byte, wherever the
-    dictionary version in its header is installed (Debian's wamerican; elsewhere there is nothing to compare)."""
+    dictionary and names-dataset versions in its header are installed (Debian's wamerican; names-dataset comes
+    with the test extra; elsewhere there is nothing to compare)."""
     import subprocess
     import sys
+    from importlib.metadata import PackageNotFoundError, version
     from pathlib import Path
 
     repo = Path(__file__).resolve().parent.parent
     shipped = (repo / "haremb_batch" / "detect" / "data" / "given_names.txt").read_text(encoding="utf-8")
-    wanted = re.search(r"wamerican (\S+);", shipped).group(1)
+    wanted = re.search(r"wamerican (\S+) ", shipped).group(1)
     query = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "wamerican"], capture_output=True, text=True)
     if query.returncode != 0 or query.stdout.strip() != wanted:
         pytest.skip(f"wamerican {wanted} is not installed here")
+    names_dataset = re.search(r"names-dataset (\S+) ", shipped).group(1)
+    try:
+        installed = version("names-dataset")
+    except PackageNotFoundError:
+        installed = None
+    if installed != names_dataset:
+        pytest.skip(f"names-dataset {names_dataset} is not installed here")
     out = tmp_path / "names.txt"
     subprocess.run([sys.executable, str(repo / "jobs" / "make_given_names.py"), "--out", str(out)], check=True,
                    capture_output=True)
     assert out.read_text(encoding="utf-8") == shipped
-    assert {"Priya", "Lukas", "Henryk"} <= set(shipped.splitlines()) and not {"Will", "Grace", "Mark"} & set(shipped.splitlines())
+    names = set(shipped.splitlines())
+    assert {"Priya", "Lukas", "Henryk", "Kofi", "Chioma"} <= names and not {"Will", "Grace", "Mark", "Sunday", "June"} & names
 
 
 def test_unreadable_given_name_list_fails_when_the_rules_are_built(monkeypatch):
