@@ -94,6 +94,7 @@ class DetectionConfig:
     allow_list: list | str = field(default_factory=list)
     phone_region: str = "US"  # region for phone numbers written without a country code
     complete_spans: bool = True  # grow model spans over left-out house numbers, weekdays, ... (detect/complete.py)
+    check_casing: bool = True  # keep model-only names that are pronouns or lower case in cased text (detect/plausible.py)
 
     def validate(self) -> None:
         if isinstance(self.rules, str) and self.rules != "all":

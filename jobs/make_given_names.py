@@ -1,4 +1,6 @@
-"""Writes haremb_batch/detect/data/given_names.txt, the list behind the `given_name` rule.
+"""Writes the detectors' two word lists: haremb_batch/detect/data/given_names.txt, the list behind the
+`given_name` rule, and everyday_words.txt, the lower-case English words that detection.check_casing knows
+(detect/plausible.py).
 
     python jobs/make_given_names.py            # needs Debian's wamerican (/usr/share/dict/words) and
                                                # names-dataset (pip install -e '.[test]')
@@ -10,6 +12,8 @@ name that is also an everyday English word (a lower-case entry of the wamerican 
 "Hope", "Mark" stay out), less weekday and month names (dates are a category of their own: "Sunday" is a
 common first name in Nigeria), less names shorter than three letters or not written as one capitalised word.
 The header records the Faker, names-dataset and dictionary versions, so the file is a function of them.
+
+everyday_words.txt: the lower-case entries of wamerican without an apostrophe ("spoonful", "switched").
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 OUT = REPO / "haremb_batch" / "detect" / "data" / "given_names.txt"
+WORDS_OUT = REPO / "haremb_batch" / "detect" / "data" / "everyday_words.txt"
 DICTIONARY = Path("/usr/share/dict/words")
 PROVIDER_LISTS = ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary")
 TOP_PER_COUNTRY = 200  # names-dataset's most common first names per country and gender
@@ -65,6 +70,7 @@ def dictionary_version() -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=str(OUT))
+    parser.add_argument("--words-out", default=str(WORDS_OUT))
     args = parser.parse_args(argv)
     from haremb_dev.corpus.locales import LOCALE_WEIGHTS
 
@@ -81,6 +87,11 @@ def main(argv=None) -> int:
               f"of wamerican {dictionary_version()} and calendar words; {len(names)} names"]
     Path(args.out).write_text("\n".join(header + names) + "\n", encoding="utf-8")
     print(f"{len(names)} names -> {args.out}")
+    words = sorted(w for w in everyday if "'" not in w)
+    header = ["# everyday English words for detection.check_casing: written by jobs/make_given_names.py, do not edit",
+              f"# the lower-case entries of wamerican {dictionary_version()} without an apostrophe; {len(words)} words"]
+    Path(args.words_out).write_text("\n".join(header + words) + "\n", encoding="utf-8")
+    print(f"{len(words)} words -> {args.words_out}")
     return 0
 
 

@@ -352,7 +352,7 @@ Three labelled sets, none trained or tuned on:
 - **hand-written**: `eval/handwritten_dev.jsonl`, short texts written by hand in many styles with international
   names and addresses (`eval/handwritten_dev.txt`, converted by `eval/build_handwritten.py`).
 
-`job` is what the job redacts with its defaults (this model with its spans completed at their edges, the rules, merge; `decoding.biases: zeros`),
+`job` is what the job redacts with its defaults (this model with its spans completed at their edges, the rules, merge, model-only names that cannot be names kept; `decoding.biases: zeros`),
 `model` the model's spans alone, `job, high_recall` the job with `decoding.biases: checkpoint:high_recall`. Span F1 / P / R: exact start, end and label. Overlap F1: label-blind, a span counts
 when it overlaps the other side. Leak rate: the share of gold PII characters no redacted span covers. Partly visible:
 the share of gold spans with any character left visible. Engine in fp32, windows of 1024.

@@ -127,6 +127,45 @@ def test_completion_stops_where_the_value_does():
     assert [text[d.start:d.end] for d in decide(text, [Span(11, 27, "street_address", 0.9)])] == ["Via dei Serragli"]
 
 
+def test_names_that_cannot_be_names_are_kept_not_redacted():
+    p = policy("detection.rules=[]")
+
+    def actions(text, *spans):
+        model = [Span(text.index(v), text.index(v) + len(v), label, 0.9) for v, label in spans]
+        return {text[d.start:d.end]: d.action for d in p.decide(text, model)}
+
+    text = "She switched to a Pixel. Stir in a spoonful of sugar. Ask Kofi."
+    assert actions(text, ("She", "first_name"), ("switched", "last_name"), ("spoonful", "country"), ("Kofi", "first_name"),
+                   ("Pixel", "company_name")) == {"She": "kept", "switched": "kept", "spoonful": "kept",
+                                                  "Kofi": "redacted", "Pixel": "redacted"}
+    # a user name is lower case on purpose: not everyday words, so it stays redacted; so do other labels
+    text = "Thanks kfranklin and salvador.muro, see you in sugar land. Bye."
+    assert actions(text, ("kfranklin", "first_name"), ("salvador.muro", "last_name"), ("sugar land", "occupation")) == {
+        "kfranklin": "redacted", "salvador.muro": "redacted", "sugar land": "redacted"}
+    # text in lower case throughout: a lower-case word may be a name (only the pronoun is never one)
+    text = "hey it was rose. she said hi"
+    assert actions(text, ("rose", "first_name"), ("she", "first_name")) == {"rose": "redacted", "she": "kept"}
+    # in capitals a pronoun may be a code
+    text = "Portland, ME. Shipped to the US."
+    assert actions(text, ("ME", "state"), ("US", "country")) == {"ME": "redacted", "US": "redacted"}
+    # a rule's span is never kept by it, and the key turns it off
+    assert [d.action for d in policy().decide("Mark the spoonful, Lukas.", [Span(9, 17, "city", 0.9)])] == ["kept", "redacted"]
+    off = policy("detection.rules=[]", "detection.check_casing=false")
+    assert [d.action for d in off.decide("Add a spoonful. Then stir.", [Span(6, 14, "country", 0.9)])] == ["redacted"]
+
+
+def test_unreadable_word_list_fails_when_the_policy_is_built(monkeypatch):
+    import haremb_batch.detect.policy as policy_module
+
+    def missing():
+        raise FileNotFoundError("everyday_words.txt")
+
+    monkeypatch.setattr(policy_module, "everyday_words", missing)
+    with pytest.raises(ConfigError, match="detection.check_casing: cannot read its word list"):
+        policy()
+    assert policy("detection.check_casing=false").check_casing is False  # not asked for: not read
+
+
 def test_policy_names_the_key_of_what_cannot_work():
     with pytest.raises(ConfigError, match="detection.rules: unknown rule 'nope'"):
         policy("detection.rules=[email, nope]")

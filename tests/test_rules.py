@@ -467,9 +467,12 @@ def test_given_name_list_is_what_its_script_writes(tmp_path):
     if installed != names_dataset:
         pytest.skip(f"names-dataset {names_dataset} is not installed here")
     out = tmp_path / "names.txt"
-    subprocess.run([sys.executable, str(repo / "jobs" / "make_given_names.py"), "--out", str(out)], check=True,
+    subprocess.run([sys.executable, str(repo / "jobs" / "make_given_names.py"), "--out", str(out), "--words-out",
+                    str(tmp_path / "words.txt")], check=True,
                    capture_output=True)
     assert out.read_text(encoding="utf-8") == shipped
+    words = repo / "haremb_batch" / "detect" / "data" / "everyday_words.txt"
+    assert (tmp_path / "words.txt").read_text(encoding="utf-8") == words.read_text(encoding="utf-8")
     names = set(shipped.splitlines())
     assert {"Priya", "Lukas", "Henryk", "Kofi", "Chioma"} <= names and not {"Will", "Grace", "Mark", "Sunday", "June"} & names
 

@@ -8,7 +8,9 @@ merged span:
   2. a span whose text the allow list allows is kept (detector `allow_list`);
   3. a span outside `decoding.labels` is kept;
   4. a span only the model found, scoring below `decoding.min_score` of its label, is kept;
-  5. everything else is redacted, with `redaction.method` of its label.
+  5. a span only the model found that cannot be what its label says (a pronoun as a name, a lower-case word as
+     a name or place in text written with capitals: plausible.py, `detection.check_casing`) is kept;
+  6. everything else is redacted, with `redaction.method` of its label.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ..redaction import RedactionMethod, method_table, replacement
 from .complete import complete_spans
 from .lists import AllowList, DenyList, ListError, load_entries
 from .merge import Candidate, merge_candidates, model_candidate, union_overlaps, validated_candidate
+from .plausible import NAME_LABELS, everyday_words, implausible, is_cased
 from .rules import WEAK_RULES, RuleError, RuleSet
 
 log = logging.getLogger("haremb_batch")
@@ -43,9 +46,9 @@ class Decision:
 class Policy:
     def __init__(self, categories: Iterable[str], rules: RuleSet, deny: DenyList | None, allow: AllowList | None,
                  act_on: set[str], min_score: dict[str, float], methods: dict, key: bytes | None,
-                 complete: bool = True):
+                 complete: bool = True, check_casing: bool = True):
         self.categories = tuple(categories)
-        self.complete = complete
+        self.complete, self.check_casing = complete, check_casing
         self.rules, self.deny, self.allow = rules, deny, allow
         self.act_on, self.min_score, self.methods, self.key = act_on, min_score, methods, key
 
@@ -64,6 +67,11 @@ class Policy:
             raise ConfigError(f"detection.rules: {error}") from error
         except ListError as error:
             raise ConfigError(str(error)) from error
+        try:
+            if det.check_casing:
+                everyday_words()  # a missing or unreadable list fails here, before the run, not row by row
+        except OSError as error:
+            raise ConfigError(f"detection.check_casing: cannot read its word list ({error}); reinstall the package") from error
         act_on = set(categories) if dec.labels == "all" else set(dec.labels)
         scores = dec.min_score if isinstance(dec.min_score, dict) else {c: dec.min_score for c in categories}
         for name, labels in (("decoding.labels", act_on), ("decoding.min_score", set(scores)),
@@ -72,7 +80,7 @@ class Policy:
             if unknown:
                 raise ConfigError(f"{name}: {unknown[0]!r} is not a category of the model")
         policy = cls(categories, rules, deny, allow, act_on, {c: float(scores.get(c, 0.0)) for c in categories},
-                     method_table(cfg.redaction.method), key, det.complete_spans)
+                     method_table(cfg.redaction.method), key, det.complete_spans, det.check_casing)
         policy.list_entries = (deny_entries, allow_entries)  # as loaded: their content goes into the config digest
         return policy
 
@@ -111,6 +119,7 @@ class Policy:
 
     def _act(self, text: str, merged: list[Candidate]) -> list[Decision]:
         decisions = []
+        cased = None
         for c in union_overlaps(merged):
             value, score = text[c.start : c.end], round(c.score, 4)  # as the entity table stores it
             detector, action = c.detector, "redacted"
@@ -122,6 +131,9 @@ class Policy:
                 action = "kept"
             elif c.detectors == {"model"} and score < self.min_score.get(c.label, 0.0):
                 action = "kept"
+            elif c.detectors == {"model"} and self.check_casing and c.label in NAME_LABELS:
+                cased = is_cased(text) if cased is None else cased
+                action = "kept" if implausible(value, c.label, cased) else action
             swap = replacement(value, c.label, self.method_for(c.label), self.key) if action == "redacted" else None
             decisions.append(Decision(c.start, c.end, c.label, score, detector, action, swap))
         return decisions
