@@ -146,16 +146,19 @@ class JobConfig:
             options["batch_tokens"] = self.runtime.batch_tokens
         return options
 
-    def digest(self, lists: tuple | None = None, rules: tuple | None = None) -> str:
+    def digest(self, lists: tuple | None = None, rules: tuple | None = None, word_lists: dict | None = None) -> str:
         """Identifies what changes outputs: not where they go, how the run is laid out, the credentials (io), the
         model's location (its content has a digest of its own) nor the key (it has a fingerprint). `lists`:
         the deny and allow entries as loaded, so a list kept in a file counts by its content, not its path.
-        `rules`: the rules that run, so `all` counts by what it means in this version."""
+        `rules`: the rules that run, so `all` counts by what it means in this version. `word_lists`: file name ->
+        sha256 of the package's word lists the detectors read (Policy.word_lists), so a new list redoes shards."""
         d = self.to_dict()
         if lists is not None:
             d["detection"]["deny_list"], d["detection"]["allow_list"] = lists
         if rules is not None:
             d["detection"]["rules"] = list(rules)
+        if word_lists:
+            d["detection"]["word_lists"] = word_lists
         for volatile in ("io", "runtime"):
             d.pop(volatile)
         d["output"] = {k: d["output"][k] for k in ("include_span_text", "quarantine_raw")}

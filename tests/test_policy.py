@@ -122,6 +122,14 @@ def test_completion_stops_where_the_value_does():
     assert _completed("meet Data Engineer", ("Data Engineer", "occupation")) == ["Data Engineer"]
     assert _completed("I met Anna.", ("Anna", "first_name")) == ["Anna"]  # no abbreviation: the period stays
     assert _completed("Monday 13 March", ("13 March", "city")) == ["13 March"]  # only dates take weekdays
+    # the edges of the rules' spans too: the city rule keeps "San Jose" whole
+    text = "She is our San Jose Regional Manager now."
+    decisions = policy().decide(text, [Span(text.index("Regional"), text.index(" now"), "occupation", 0.9)])
+    assert [(text[d.start:d.end], d.label) for d in decisions] == [("San Jose", "city"), ("Regional Manager", "occupation")]
+    # no growth across a line break, and weekdays only as dates write them
+    assert _completed("Total due: 12 \nElm Grove", ("Elm Grove", "street_address")) == ["Elm Grove"]
+    assert _completed("The committee sat 12 March 2024", ("12 March 2024", "date")) == ["12 March 2024"]
+    assert _completed("He is a Senior  engineer", (" ", "occupation")) == [" "]  # a blank span: no growth, no error
     text = "Ship it to Via dei Serragli 88"
     decide = policy("detection.rules=[]", "detection.complete_spans=false").decide
     assert [text[d.start:d.end] for d in decide(text, [Span(11, 27, "street_address", 0.9)])] == ["Via dei Serragli"]
@@ -145,9 +153,14 @@ def test_names_that_cannot_be_names_are_kept_not_redacted():
     # text in lower case throughout: a lower-case word may be a name (only the pronoun is never one)
     text = "hey it was rose. she said hi"
     assert actions(text, ("rose", "first_name"), ("she", "first_name")) == {"rose": "redacted", "she": "kept"}
-    # in capitals a pronoun may be a code
-    text = "Portland, ME. Shipped to the US."
-    assert actions(text, ("ME", "state"), ("US", "country")) == {"ME": "redacted", "US": "redacted"}
+    # in capitals a pronoun may be a code, inside a sentence a name; names in lower case are no everyday words
+    text = "Portland, ME. Shipped to the US. Please call Kou Her. I met rose and king today."
+    assert actions(text, ("ME", "state"), ("US", "country"), ("Her", "last_name"), ("rose", "first_name"),
+                   ("king", "last_name")) == {"ME": "redacted", "US": "redacted", "Her": "redacted", "rose": "redacted",
+                                              "king": "redacted"}
+    # a span beside another name span is never kept, even made of everyday words
+    text = "Hi team. I spoke to bob smith today. He agrees."
+    assert actions(text, ("bob", "first_name"), ("smith", "last_name")) == {"bob": "redacted", "smith": "redacted"}
     # a rule's span is never kept by it, and the key turns it off
     assert [d.action for d in policy().decide("Mark the spoonful, Lukas.", [Span(9, 17, "city", 0.9)])] == ["kept", "redacted"]
     off = policy("detection.rules=[]", "detection.check_casing=false")
@@ -164,6 +177,12 @@ def test_unreadable_word_list_fails_when_the_policy_is_built(monkeypatch):
     with pytest.raises(ConfigError, match="detection.check_casing: cannot read its word list"):
         policy()
     assert policy("detection.check_casing=false").check_casing is False  # not asked for: not read
+
+
+def test_policy_names_the_word_lists_it_reads():
+    assert set(policy().word_lists()) == {"given_names.txt", "city_names.txt", "everyday_words.txt"}
+    assert policy("detection.rules=[email]", "detection.check_casing=false").word_lists() == {}
+    assert all(len(sha) == 64 for sha in policy().word_lists().values())
 
 
 def test_policy_names_the_key_of_what_cannot_work():

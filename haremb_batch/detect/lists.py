@@ -91,14 +91,14 @@ class DenyList:
         if self.automaton is not None:
             for last, (length, label) in self.automaton.iter(text):
                 start, end = last - length + 1, last + 1
-                if _word_bounded(text, start, end):
+                if word_bounded(text, start, end):
                     found.append(ListSpan(start, end, label))
         for pattern, label in self.regexes:
             found += [ListSpan(m.start(), m.end(), label) for m in pattern.finditer(text) if m.end() > m.start()]
         return sorted(found, key=lambda s: (s.start, s.end))
 
 
-def _word_bounded(text: str, start: int, end: int) -> bool:
+def word_bounded(text: str, start: int, end: int) -> bool:
     """A term matches on word boundaries: it does not continue a word on either side."""
     before = start > 0 and is_word_char(text[start - 1]) and is_word_char(text[start])
     after = end < len(text) and is_word_char(text[end]) and is_word_char(text[end - 1])

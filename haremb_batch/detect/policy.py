@@ -15,8 +15,10 @@ merged span:
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
+from importlib.resources import files
 from typing import Iterable
 
 from ..config import ConfigError, JobConfig
@@ -24,10 +26,11 @@ from ..redaction import RedactionMethod, method_table, replacement
 from .complete import complete_spans
 from .lists import AllowList, DenyList, ListError, load_entries
 from .merge import Candidate, merge_candidates, model_candidate, union_overlaps, validated_candidate
-from .plausible import NAME_LABELS, everyday_words, implausible, is_cased
+from .plausible import NAME_LABELS, everyday_in_cased_text, everyday_words, is_cased, never_a_name
 from .rules import WEAK_RULES, RuleError, RuleSet
 
 log = logging.getLogger("haremb_batch")
+WORD_LISTS = {"given_name": "given_names.txt", "city_name": "city_names.txt"}  # rule -> its list under data/
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,8 @@ class Policy:
             if det.check_casing:
                 everyday_words()  # a missing or unreadable list fails here, before the run, not row by row
         except OSError as error:
-            raise ConfigError(f"detection.check_casing: cannot read its word list ({error}); reinstall the package") from error
+            raise ConfigError(f"detection.check_casing: cannot read its word list ({error}); reinstall the "
+                              "package") from error
         act_on = set(categories) if dec.labels == "all" else set(dec.labels)
         scores = dec.min_score if isinstance(dec.min_score, dict) else {c: dec.min_score for c in categories}
         for name, labels in (("decoding.labels", act_on), ("decoding.min_score", set(scores)),
@@ -83,6 +87,14 @@ class Policy:
                      method_table(cfg.redaction.method), key, det.complete_spans, det.check_casing)
         policy.list_entries = (deny_entries, allow_entries)  # as loaded: their content goes into the config digest
         return policy
+
+    def word_lists(self) -> dict[str, str]:
+        """sha256 of each word list of the package this policy reads (data/*.txt), by file name."""
+        wanted = [WORD_LISTS[r] for r in self.rules.enabled if r in WORD_LISTS]
+        if self.check_casing:
+            wanted.append("everyday_words.txt")
+        data = files("haremb_batch.detect").joinpath("data")
+        return {name: hashlib.sha256(data.joinpath(name).read_bytes()).hexdigest() for name in sorted(wanted)}
 
     def warn_disabled(self) -> None:
         for rule, why in self.rules.disabled.items():
@@ -98,11 +110,12 @@ class Policy:
         if not text:
             return []
         model = [model_candidate(s.start, s.end, s.label, s.score) for s in model_spans]
-        if self.complete:
-            model = complete_spans(text, model)
-        validated = [validated_candidate(r.start, r.end, r.label, "rule") for r in self.rules.find(text)
+        found = self.rules.find(text)
+        validated = [validated_candidate(r.start, r.end, r.label, "rule") for r in found
                      if r.rule not in WEAK_RULES or not any(m.overlaps(r) for m in model)]
         validated += self._deny_candidates(text)
+        if self.complete:  # after the weak rules were weighed against the model's own spans, up to their edges
+            model = complete_spans(text, model, [(c.start, c.end) for c in validated])
         return self._act(text, merge_candidates(model, validated))
 
     def redecide(self, text: str | None, recorded: list[Candidate]) -> list[Decision]:
@@ -120,7 +133,8 @@ class Policy:
     def _act(self, text: str, merged: list[Candidate]) -> list[Decision]:
         decisions = []
         cased = None
-        for c in union_overlaps(merged):
+        merged = union_overlaps(merged)
+        for i, c in enumerate(merged):
             value, score = text[c.start : c.end], round(c.score, 4)  # as the entity table stores it
             detector, action = c.detector, "redacted"
             if "deny_list" in c.detectors:
@@ -132,11 +146,26 @@ class Policy:
             elif c.detectors == {"model"} and score < self.min_score.get(c.label, 0.0):
                 action = "kept"
             elif c.detectors == {"model"} and self.check_casing and c.label in NAME_LABELS:
-                cased = is_cased(text) if cased is None else cased
-                action = "kept" if implausible(value, c.label, cased) else action
+                if never_a_name(text, c.start, c.end):
+                    action = "kept"
+                elif not _beside_a_name(text, merged, i):
+                    cased = is_cased(text) if cased is None else cased
+                    action = "kept" if everyday_in_cased_text(value, cased) else action
             swap = replacement(value, c.label, self.method_for(c.label), self.key) if action == "redacted" else None
             decisions.append(Decision(c.start, c.end, c.label, score, detector, action, swap))
         return decisions
+
+
+def _beside_a_name(text: str, merged: list[Candidate], i: int) -> bool:
+    """Whether merged[i] has a name, place or company span right beside it, only blanks between ("john smith");
+    a pronoun there does not count ("She switched")."""
+    for j in (i - 1, i + 1):
+        other = merged[j] if 0 <= j < len(merged) else None
+        if other is not None and other.label in NAME_LABELS and not never_a_name(text, other.start, other.end):
+            a, b = sorted((merged[i], other), key=lambda c: c.start)
+            if b.start - a.end <= 2 and not text[a.end : b.start].strip():
+                return True
+    return False
 
 
 def apply_decisions(text: str | None, decisions: list[Decision]) -> str | None:

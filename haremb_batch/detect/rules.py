@@ -1,6 +1,6 @@
 """Validated rule detectors: for each category, a compiled regex that finds candidates and a validator that
-keeps only the real ones (checksums, issuer tables, address parsers from well-kept libraries). One rule is a
-list instead, and weaker than the model: `given_name` (names.py).
+keeps only the real ones (checksums, issuer tables, address parsers from well-kept libraries). Two rules are
+lists instead, and weaker than the model: `given_name` and `city_name` (names.py).
 
 Rules never guess a category the checkpoint does not have: each rule maps to the first of its preferred
 categories (RULE_CATEGORIES) that the model knows, and is disabled, with a reason, when it knows none.
@@ -28,13 +28,13 @@ import phonenumbers
 from stdnum import iban as stdnum_iban
 from stdnum import luhn
 
-from .names import find_given_names, given_names
+from .names import city_names, find_city_names, find_given_names, given_names
 
 RULE_NAMES: tuple[str, ...] = (
     "email", "url", "ipv4", "ipv6", "mac_address", "credit_card", "iban", "ssn", "phone_number", "api_key",
-    "given_name",
+    "given_name", "city_name",
 )
-WEAK_RULES = frozenset({"given_name"})  # list-based, not validated: the model's spans win over them (names.py)
+WEAK_RULES = frozenset({"given_name", "city_name"})  # list-based, not validated: the model's spans win (names.py)
 
 # rule name -> the checkpoint categories it may map to, in order of preference; the first one the checkpoint has wins
 RULE_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -49,6 +49,7 @@ RULE_CATEGORIES: dict[str, tuple[str, ...]] = {
     "phone_number": ("phone_number", "private_phone"),
     "api_key": ("api_key", "secret", "password"),
     "given_name": ("first_name", "private_person"),
+    "city_name": ("city",),
 }
 
 
@@ -537,6 +538,7 @@ _TEXT_FINDERS: dict[str, Callable[[str], Iterator[Offsets]]] = {
     "ssn": _find_ssns,
     "api_key": _find_secrets,
     "given_name": find_given_names,
+    "city_name": find_city_names,
 }  # phone_number needs the region: RuleSet._offsets handles it
 _RULE_RANK = {name: rank for rank, name in enumerate(RULE_NAMES)}
 
@@ -608,11 +610,12 @@ class RuleSet:
                 disabled[name] = f"the model has no category for it (wanted: {wanted})"
             else:
                 enabled[name] = label
-        if "given_name" in enabled:
-            try:
-                given_names()  # a missing or unreadable list fails here, before the run, not row by row
-            except OSError as error:
-                raise RuleError(f"given_name: cannot read its name list ({error}); reinstall the package") from error
+        for rule, read in (("given_name", given_names), ("city_name", city_names)):
+            if rule in enabled:
+                try:
+                    read()  # a missing or unreadable list fails here, before the run, not row by row
+                except OSError as error:
+                    raise RuleError(f"{rule}: cannot read its name list ({error}); reinstall the package") from error
         return cls(enabled, disabled, region)
 
     def find(self, text: str | None) -> list[RuleSpan]:

@@ -72,7 +72,8 @@ def run_key(cfg: JobConfig) -> tuple[bytes, bool]:
 
 def check_model(cfg: JobConfig, key: bytes):
     """Fail before any cluster work when the model or the policy cannot work (exit 2, one line); returns the
-    model's local folder, its categories, the deny/allow entries as loaded and the rules that will run."""
+    model's local folder, its categories, the deny/allow entries as loaded, the rules that will run and the
+    digests of the word lists they read."""
     from ..detect.policy import Policy
     from ..engine.checkpoint import check_checkpoint_folder, checkpoint_biases, read_operating_points, resolve_model_folder
     from ..engine.labels import LabelSet
@@ -87,7 +88,7 @@ def check_model(cfg: JobConfig, key: bytes):
         raise ConfigError(f"model.experts_per_token={top_k} but the model has {experts} experts")
     policy = Policy.from_config(cfg, categories, key)  # rules, lists, labels, methods against the model
     policy.warn_disabled()
-    return folder, list(categories), policy.list_entries, tuple(policy.rules.enabled)
+    return folder, list(categories), policy.list_entries, tuple(policy.rules.enabled), policy.word_lists()
 
 
 def _place(fs, path: str) -> tuple[frozenset, str]:
@@ -137,7 +138,7 @@ def preflight(cfg: JobConfig, hash_model: bool = True, extra_places: tuple = ())
     inputs = discover_shards(cfg.input.uri, cfg.io.storage_options, cfg.input.format)
     if inputs.skipped:
         log.info("%s", describe_skipped(inputs.skipped))
-    folder, categories, lists, rules = check_model(cfg, key)
+    folder, categories, lists, rules, word_lists = check_model(cfg, key)
     fs_out, out_root = filesystem(cfg.output.uri, cfg.io.storage_options)
     out_root = out_root.rstrip("/")
     places = [("--input", cfg.input.uri, inputs.fs, inputs.base), ("--output", cfg.output.uri, fs_out, out_root)]
@@ -154,7 +155,7 @@ def preflight(cfg: JobConfig, hash_model: bool = True, extra_places: tuple = ())
     probe_writable(fs_out, out_root, "--output", cfg.output.uri)
     if raw_quarantine is not None:
         probe_writable(*raw_quarantine, "output.quarantine_uri", cfg.output.quarantine_uri)
-    identity = {"config_digest": cfg.digest(lists, rules), "model_digest": None,
+    identity = {"config_digest": cfg.digest(lists, rules, word_lists), "model_digest": None,
                 "categories_digest": hashlib.sha256(json.dumps(categories).encode()).hexdigest(),
                 "key_fingerprint": key_fingerprint(key) if given else None}
     return Plan(inputs, fs_out, OutputPaths(out_root), raw_quarantine, key, identity, categories,
@@ -306,7 +307,8 @@ def check_cluster_paths(cfg: JobConfig) -> None:
 def run(cfg: JobConfig) -> dict:
     """Runs the job; returns this run's record (also saved as `_runs/<UTC timestamp>.json`; `_report.json`
     describes the whole output). ConfigError / InputError / CheckpointError for bad configuration or input,
-    raised before any cluster work. Whatever happens after that (shard failures, an error, Ctrl-C), both
+    raised before any output is touched (the model's files are hashed while the cluster starts, so one that
+    cannot be read fails just after). Whatever happens after that (shard failures, an error, Ctrl-C), both
     records are written before returning or raising."""
     started = time.time()
     p = preflight(cfg)
