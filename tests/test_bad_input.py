@@ -354,6 +354,11 @@ def test_label_subset_reports_kept_per_label(ray_cluster, capsys, monkeypatch, s
     report = json.loads((tmp_path / "one" / "_report.json").read_text())["entities"]
     assert report["redacted_per_label"] == {chosen: every[chosen]}
     assert report["kept"] == sum(every.values()) + kept_anyway - every[chosen] and f"{report['kept']} kept (" in out
+    import ray
+
+    # the CLI ran in a process already joined to the cluster: it leaves that Ray session as it found it
+    port = ray_cluster["address"].rsplit(":", 1)[1]
+    assert ray.is_initialized() and ray.get_runtime_context().gcs_address.endswith(f":{port}")
 
 
 # -- identity: a changed key, model or config redoes a shard and says why ----------------------------------------

@@ -351,11 +351,15 @@ def connect(cfg: JobConfig) -> dict:
 
     if not ray.is_initialized():
         ray.init(log_to_driver=True, logging_level=logging.WARNING, include_dashboard=False)
+        _RAY_STARTED_BY.add("connect")  # leave_cluster ends only what this module began
     check_cluster_paths(cfg)
     quiet_ray_data()
     sizes = runtime_sizes(cfg)
     log.info("runtime: %s", sizes)
     return sizes
+
+
+_RAY_STARTED_BY: set = set()  # "connect" once connect() has called ray.init in this process
 
 
 def leave_cluster() -> None:
@@ -365,11 +369,13 @@ def leave_cluster() -> None:
     cluster that ray.init started is stopped process by process, the autoscaler monitor after the GCS, so
     the monitor spends its 1 s grace period trying to report to a GCS that is gone. A local cluster has
     nothing to autoscale: its monitor is killed first. On a cluster the job joined (`ray job submit`,
-    RAY_ADDRESS) this only disconnects; the cluster stays up."""
+    RAY_ADDRESS) this only disconnects; the cluster stays up. A Ray session the caller opened before run()
+    (the Python API, tests) is left as it is."""
     import ray
 
-    if not ray.is_initialized():
+    if "connect" not in _RAY_STARTED_BY or not ray.is_initialized():
         return
+    _RAY_STARTED_BY.discard("connect")
     try:
         from ray._private import worker
 
