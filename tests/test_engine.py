@@ -35,7 +35,10 @@ def test_logprobs_match_reference_fp32(request, fixture, documents):
     assert len(enc) > 300  # longer than the 257-token band: the band mask matters
     ours = det.infer([enc])[0]
     ref = reference_logprobs(folder, enc.ids)
-    assert np.abs(ours - ref).max() < 1e-3
+    diff = np.abs(ours - ref).max(-1)
+    # failed once in a full CI run (2 layers, max 11.8) and never in isolation: say where, if it happens again
+    assert diff.max() < 1e-3, (f"{(diff >= 1e-3).sum()} of {len(diff)} tokens differ, at {np.flatnonzero(diff >= 1e-3)[:20]}; "
+                               f"non-finite: ours {(~np.isfinite(ours)).sum()}, reference {(~np.isfinite(ref)).sum()}")
 
 
 def test_batch_of_windows_matches_each_window_alone(checkpoint_2layer, documents):
