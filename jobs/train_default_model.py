@@ -386,7 +386,7 @@ The file records each point's biases, target and metrics.
 - Its main weakness on text written by others is precision on capitalised everyday words (titles such as
   "Goalkeeper", captions, ICS keys, sentence-initial verbs) and common words next to PII; the spans above on
   sentences without PII, and tests/test_default_model.py's strict xfails, list them. {_share(results, "hand-written")}
-  of hand-written gold spans stay partly visible at the default point; on the blind set the most are
+  of hand-written gold spans stay partly visible at the default point; on the blind set most of those are in
   {_most_visible(results, "blind generator")}. The high-recall point lowers that at the cost of more spans on
   ordinary words.
 - Categories that depend on meaning rather than form (political view, religious belief, sexuality, occupation,
@@ -402,13 +402,13 @@ def _share(results: dict, name: str) -> str:
 
 
 def _most_visible(results: dict, name: str, n: int = 4) -> str:
-    """The categories with the most partly visible gold spans (count), with the share of their spans."""
+    """The categories with the most partly visible gold spans, each with that count and its gold spans."""
     if name not in results:
         return "not measured"
     job = results[name]["job"]
     counts = {c: share * job["per_category"][c]["support"] for c, share in job["partly_visible_per_category"].items()}
     top = sorted(counts, key=lambda c: -counts[c])[:n]
-    return ", ".join(f"{c} ({100 * job['partly_visible_per_category'][c]:.0f}% of them)" for c in top)
+    return ", ".join(f"{c} ({round(counts[c])} of its {job['per_category'][c]['support']} spans)" for c in top)
 
 
 def len_docs(result: dict) -> str:
