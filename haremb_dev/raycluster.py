@@ -92,17 +92,28 @@ def _ray_start(args: list[str], env: dict | None = None) -> int:
     return proc.pid
 
 
-def start_head(num_cpus: int, dashboard: bool = False, env: dict | None = None) -> RayNode:
-    """A head node on free ports, in a temp dir of its own (so `ray.init()` defaults do not find it)."""
-    temp_dir = tempfile.mkdtemp(prefix="hrb-ray-", dir="/tmp")  # short: Ray's socket paths have a length limit
-    port, dash = free_port(), free_port()
-    args = ["--head", f"--port={port}", f"--num-cpus={num_cpus}", f"--temp-dir={temp_dir}",
-            f"--ray-client-server-port={free_port()}", f"--dashboard-agent-listen-port={free_port()}",
-            f"--include-dashboard={'true' if dashboard else 'false'}"]
-    if dashboard:
-        args.append(f"--dashboard-port={dash}")
-    pgid = _ray_start(args, env)
-    return RayNode(pgid, temp_dir, f"127.0.0.1:{port}", f"http://127.0.0.1:{dash}" if dashboard else "")
+def start_head(num_cpus: int, dashboard: bool = False, env: dict | None = None, attempts: int = 3) -> RayNode:
+    """A head node on free ports, in a temp dir of its own (so `ray.init()` defaults do not find it).
+
+    A port found free can be taken before Ray binds it (another cluster's workers pick ports too: CI saw the GCS
+    fail with "Address already in use"), so a failed start is tried again on new ports, `attempts` times."""
+    for attempt in range(attempts):
+        temp_dir = tempfile.mkdtemp(prefix="hrb-ray-", dir="/tmp")  # short: Ray's socket paths have a length limit
+        port, dash = free_port(), free_port()
+        args = ["--head", f"--port={port}", f"--num-cpus={num_cpus}", f"--temp-dir={temp_dir}",
+                f"--ray-client-server-port={free_port()}", f"--dashboard-agent-listen-port={free_port()}",
+                f"--include-dashboard={'true' if dashboard else 'false'}"]
+        if dashboard:
+            args.append(f"--dashboard-port={dash}")
+        try:
+            pgid = _ray_start(args, env)
+        except RuntimeError:
+            shutil.rmtree(temp_dir, ignore_errors=True)
+            if attempt == attempts - 1:
+                raise
+            continue
+        return RayNode(pgid, temp_dir, f"127.0.0.1:{port}", f"http://127.0.0.1:{dash}" if dashboard else "")
+    raise ValueError(f"attempts must be at least 1, got {attempts}")
 
 
 def start_worker(head: RayNode, num_cpus: int, env: dict | None = None) -> RayNode:
