@@ -31,19 +31,14 @@ def find_given_names(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each word written as a listed name ("Priya"), or in capitals inside a run of capitals
     ("HELLO JULIA, I'M JOE"; a lone "TIA" is an acronym). A word right before "=" is a key ("Mac=48-27-...")."""
     names = given_names()
-    words = list(WORD.finditer(text))
-    for i, match in enumerate(words):
+    for match in WORD.finditer(text):
         word, end = match.group(), match.end()
         if end < len(text) and text[end] == "=":
             continue
         if word in names:
             yield match.span()
-        elif word.isupper() and len(word) > 2 and word.title() in names and _among_capitals(words, i):
+        elif word.isupper() and len(word) > 2 and word.title() in names and _capitals_around(text, *match.span()):
             yield match.span()
-
-
-def _among_capitals(words: list[re.Match], i: int) -> bool:
-    return any(0 <= j < len(words) and len(words[j].group()) > 1 and words[j].group().isupper() for j in (i - 1, i + 1))
 
 
 @lru_cache(maxsize=1)
@@ -83,6 +78,8 @@ def find_city_names(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _capitals_around(text: str, start: int, end: int) -> bool:
+    """Whether the word before or after text[start:end] (within 40 characters) is in capitals too: a run of
+    capitals ("HELLO JULIA", an address block), not a lone acronym ("TIA")."""
     before = list(WORD.finditer(text, max(0, start - 40), start))
     after = WORD.search(text, end, min(len(text), end + 40))
     near = ([before[-1].group()] if before else []) + ([after.group()] if after else [])

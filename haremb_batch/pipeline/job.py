@@ -347,11 +347,12 @@ def run(cfg: JobConfig) -> dict:
 def connect(cfg: JobConfig) -> dict:
     """Join (or start) the cluster and check what needs it: paths every node must see, GPUs and CPUs the
     actors ask for. Returns the runtime sizes. ConfigError (exit 2) before any output is touched."""
+    global _ray_opened_here
     import ray
 
     if not ray.is_initialized():
         ray.init(log_to_driver=True, logging_level=logging.WARNING, include_dashboard=False)
-        _RAY_STARTED_BY.add("connect")  # leave_cluster ends only what this module began
+        _ray_opened_here = True  # leave_cluster ends only a session this module began
     check_cluster_paths(cfg)
     quiet_ray_data()
     sizes = runtime_sizes(cfg)
@@ -359,7 +360,7 @@ def connect(cfg: JobConfig) -> dict:
     return sizes
 
 
-_RAY_STARTED_BY: set = set()  # "connect" once connect() has called ray.init in this process
+_ray_opened_here = False  # connect() called ray.init in this process
 
 
 def leave_cluster() -> None:
@@ -373,9 +374,10 @@ def leave_cluster() -> None:
     (the Python API, tests) is left as it is."""
     import ray
 
-    if "connect" not in _RAY_STARTED_BY or not ray.is_initialized():
+    global _ray_opened_here
+    if not _ray_opened_here or not ray.is_initialized():
         return
-    _RAY_STARTED_BY.discard("connect")
+    _ray_opened_here = False
     try:
         from ray._private import worker
 
