@@ -196,6 +196,7 @@ def test_cli_runs_and_joins_the_running_cluster(ray_cluster, shards, checkpoint_
                             capture_output=True, text=True, env=env, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "8 shards done" in result.stdout
+    assert "progress bars" not in result.stderr.lower()  # no terminal: our progress line, not Ray's notice
     check_outputs(inp, tmp_path / "out", expected, "mask", KEY.encode())
 
 

@@ -285,6 +285,8 @@ def quiet_ray_data() -> None:
     if not sys.stderr.isatty():
         context.enable_progress_bars = False
         logging.getLogger("ray.data").setLevel(logging.WARNING)
+        # it would say that the bars we turned off are off, and how to turn them on: not for this job's user
+        logging.getLogger("ray.data._internal.progress").setLevel(logging.ERROR)
 
 
 BLOCK_BYTES = 8 << 20
@@ -351,6 +353,7 @@ def connect(cfg: JobConfig) -> dict:
     import ray
 
     if not ray.is_initialized():
+        logging.getLogger("ray._private.authentication.authentication_token_setup").addFilter(_token_auth_default)
         ray.init(log_to_driver=True, logging_level=logging.WARNING, include_dashboard=False)
         _ray_opened_here = True  # leave_cluster ends only a session this module began
     check_cluster_paths(cfg)
@@ -361,6 +364,12 @@ def connect(cfg: JobConfig) -> dict:
 
 
 _ray_opened_here = False  # connect() called ray.init in this process
+
+
+def _token_auth_default(record: logging.LogRecord) -> bool:
+    """Drops Ray's notice that a local cluster it starts has token auth on (its default, which the job keeps);
+    its warning that token auth is off still shows."""
+    return not record.getMessage().startswith("Token authentication is enabled")
 
 
 def leave_cluster() -> None:
