@@ -4,7 +4,10 @@
   `jobs/redact.py`, both as tokens/s: once starting its own local Ray cluster (cluster start and shutdown
   included), once joining a 2-CPU cluster that was already running, as a job given to `ray job submit` does.
   The checkpoint has random weights, the slice's shapes and a score head that finds ~8 spans per 250 tokens,
-  as in real text (`--model` for any other).
+  as in real text (`--model` for any other). Both sides' CPU seconds are measured too (every process the
+  side started, read from /proc while it runs), and the job's split by process: the model actor, the stage
+  and finalize tasks, the driver, Ray Data's own actors and Ray's own processes. On a machine with few cores,
+  CPU that is not the model's is wall time the model waits.
 - scale: two shards of ~400 MB each (a Parquet shard and a JSON Lines shard, mostly a non-text payload), run
   against a cluster started apart, so the driver is the `redact.py` process alone and its peak RSS is its
   own; then outputs compared with inputs row by row (all but the text); then 20 shards, to see when the
@@ -60,14 +63,14 @@ def job_against_engine(model: str | None, lengths: str, total_tokens: int, json_
                            "[d.detect(docs[i:i + 128]) for i in range(0, len(docs), 128)]; "
                            "print(time.perf_counter() - t)")
             started = time.perf_counter()
-            engine = subprocess.run([sys.executable, "-c", engine_code, model, str(docs_file)], capture_output=True,
-                                    text=True, cwd=REPO)
+            engine, engine_cpu = _with_cpu([sys.executable, "-c", engine_code, model, str(docs_file)], cwd=REPO)
             engine_s = time.perf_counter() - started
             if engine.returncode != 0:
                 print(engine.stderr[-2000:], file=sys.stderr)
                 return 1
             _write_jsonl_shards(Path(tmp) / "in", docs, shards=4)
-            job_s = _timed_job(Path(tmp), model, "out", dict(os.environ))  # starts (and stops) its own cluster
+            job_cpu: dict = {}
+            job_s = _timed_job(Path(tmp), model, "out", dict(os.environ), job_cpu)  # starts (and stops) its own cluster
             running_s = _job_on_running_cluster(Path(tmp), model)  # as under `ray job submit`
             if job_s is None or running_s is None:
                 return 1
@@ -77,23 +80,30 @@ def job_against_engine(model: str | None, lengths: str, total_tokens: int, json_
                "engine_tokens_per_s": round(tokens / engine_s, 1), "job_tokens_per_s": round(tokens / job_s, 1),
                "job_over_engine": round(engine_s / job_s, 3), "job_on_running_cluster_seconds": round(running_s, 2),
                "job_on_running_cluster_over_engine": round(engine_s / running_s, 3),
-               "spans_per_document": round(entities / len(docs), 1)}
+               "spans_per_document": round(entities / len(docs), 1),
+               "engine_cpu_seconds": round(sum(engine_cpu.values()), 1),
+               "job_cpu_seconds": {k: round(v, 1) for k, v in sorted(job_cpu.items(), key=lambda kv: -kv[1])}}
         results.append(row)
         print(f"{length:>6} tokens/doc, {tokens:,} tokens: engine {row['engine_tokens_per_s']:,.0f} tok/s "
               f"({engine_s:.1f} s, model load included), job {row['job_tokens_per_s']:,.0f} tok/s ({job_s:.1f} s, "
               f"cluster start included): job = {100 * row['job_over_engine']:.0f}% of the engine; on a running "
               f"cluster {running_s:.1f} s = {100 * row['job_on_running_cluster_over_engine']:.0f}%; "
               f"{row['spans_per_document']} spans redacted per document", flush=True)
+        print(f"         CPU seconds: engine {row['engine_cpu_seconds']}, job {sum(job_cpu.values()):.1f} ("
+              + ", ".join(f"{k} {v}" for k, v in row["job_cpu_seconds"].items()) + ")", flush=True)
     if json_path:
         Path(json_path).write_text(json.dumps({"model": model, "results": results}, indent=2))
     return 0
 
 
-def _timed_job(root: Path, model: str, out: str, env: dict) -> float | None:
-    """Wall seconds of one `redact.py` run over root/in (None if it failed)."""
+def _timed_job(root: Path, model: str, out: str, env: dict, cpu: dict | None = None) -> float | None:
+    """Wall seconds of one `redact.py` run over root/in (None if it failed); its CPU seconds by kind of
+    process into `cpu`, if given."""
     started = time.perf_counter()
-    job = subprocess.run([sys.executable, REDACT, "--input", str(root / "in"), "--output", str(root / out), "--model",
-                          model], capture_output=True, text=True, env=env)
+    job, seconds = _with_cpu([sys.executable, REDACT, "--input", str(root / "in"), "--output", str(root / out),
+                              "--model", model], env=env)
+    if cpu is not None:
+        cpu.update(seconds)
     if job.returncode != 0:
         print(job.stderr[-3000:], file=sys.stderr)
         return None
@@ -110,6 +120,63 @@ def _job_on_running_cluster(root: Path, model: str) -> float | None:
         return _timed_job(root, model, "out-running", dict(env, RAY_ADDRESS=head.address))
     finally:
         head.stop()
+
+
+def _with_cpu(command: list[str], **kwargs) -> tuple[subprocess.CompletedProcess, dict[str, float]]:
+    """Runs `command` and returns its result and the CPU seconds of every process that appeared while it ran
+    (its own children and the Ray processes they start), by kind (_process_kind). Sampled from /proc every
+    0.1 s, so a process that lives less than that is missed; processes that were running before are ignored."""
+    before = set(_process_cpu())
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    seen: dict[int, tuple[float, str]] = {}
+    while True:
+        for pid, (cpu, title) in _process_cpu().items():
+            if pid not in before:
+                kind = seen.get(pid, (0.0, ""))[1]  # an actor's kind sticks; an exiting process has no title
+                sticks = kind in STICKY or (kind and not title.strip())
+                seen[pid] = (cpu, kind if sticks else _process_kind(title, pid == proc.pid))
+        if proc.poll() is not None:
+            break
+        time.sleep(0.1)
+    stdout, stderr = proc.communicate()
+    by_kind: dict[str, float] = {}
+    for cpu, kind in seen.values():
+        by_kind[kind] = by_kind.get(kind, 0.0) + cpu
+    return subprocess.CompletedProcess(command, proc.returncode, stdout, stderr), by_kind
+
+
+def _process_cpu() -> dict[int, tuple[float, str]]:
+    """CPU seconds (user + system) and command line of every process, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            title = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        found[int(entry)] = ((int(fields[11]) + int(fields[12])) / ticks, title)
+    return found
+
+
+STICKY = ("model actor", "Ray Data's actors")
+
+
+def _process_kind(title: str, main: bool) -> str:
+    if main:
+        return "driver"  # the process started: redact.py (or the engine's one process)
+    if "ModelStage" in title:
+        return "model actor"
+    if any(name in title for name in ("_StatsActor", "_AutoscalingCoordinator", "ActorLocationTracker")):
+        return "Ray Data's actors"
+    if "DashboardAgent" in title or "RuntimeEnvAgent" in title:
+        return "Ray's own processes"
+    if title.startswith("ray::") or "default_worker.py" in title:  # a worker before it names itself
+        return "stage and finalize tasks"  # read, tokenize, write_parts, finalize_task, or idle between them
+    return "Ray's own processes"  # GCS, raylet, dashboard and its agents, log monitor, autoscaler monitor
 
 
 # -- scale ---------------------------------------------------------------------------------------------------
