@@ -127,18 +127,22 @@ def _with_cpu(command: list[str], **kwargs) -> tuple[subprocess.CompletedProcess
     (its own children and the Ray processes they start), by kind (_process_kind). Sampled from /proc every
     0.1 s, so a process that lives less than that is missed; processes that were running before are ignored."""
     before = set(_process_cpu())
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
     seen: dict[int, tuple[float, str]] = {}
-    while True:
-        for pid, (cpu, title) in _process_cpu().items():
-            if pid not in before:
-                kind = seen.get(pid, (0.0, ""))[1]  # an actor's kind sticks; an exiting process has no title
-                sticks = kind in STICKY or (kind and not title.strip())
-                seen[pid] = (cpu, kind if sticks else _process_kind(title, pid == proc.pid))
-        if proc.poll() is not None:
-            break
-        time.sleep(0.1)
-    stdout, stderr = proc.communicate()
+    # output into files, not pipes: nobody reads a pipe while this polls, and a full one would stall the command
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(command, stdout=out, stderr=err, text=True, **kwargs)
+        while True:
+            for pid, (cpu, title) in _process_cpu().items():
+                if pid not in before:
+                    kind = seen.get(pid, (0.0, ""))[1]  # an actor's kind sticks; an exiting process has no title
+                    sticks = kind in STICKY or (kind and not title.strip())
+                    seen[pid] = (cpu, kind if sticks else _process_kind(title, pid == proc.pid))
+            if proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
     by_kind: dict[str, float] = {}
     for cpu, kind in seen.values():
         by_kind[kind] = by_kind.get(kind, 0.0) + cpu
