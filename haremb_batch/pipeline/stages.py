@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from ..config import JobConfig
 from ..engine.spans import Span
-from ..engine.tokens import Encoded, encode_texts
+from ..engine.tokens import Encoded, encode_texts, load_tokenizer
 from ..redaction import text_hmac
 from .read import ShardError, read_documents
 from .schemas import DOCUMENT_SCHEMA, PART_REPORT_SCHEMA, part_schema
@@ -62,11 +62,9 @@ def _marker(shard: Shard, status: str, reason: str | None, rows: int) -> pa.Tabl
 
 @lru_cache(maxsize=2)
 def _tokenizer(model_path: str | None):
-    from transformers import AutoTokenizer
-
     from ..engine.checkpoint import resolve_model_folder
 
-    return AutoTokenizer.from_pretrained(resolve_model_folder(model_path))
+    return load_tokenizer(resolve_model_folder(model_path))
 
 
 def tokenize_documents(batch: pa.Table, config: JobConfig, docs: int):
