@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # redact.py: the CLI this one mirrors
 
-from redact import parse_args as parse_job_args, run_cli  # noqa: E402
+from redact import exit_now, parse_args as parse_job_args, run_cli  # noqa: E402
 
 
 USAGE = ("usage: apply.py --input URI --from FINISHED_OUTPUT --output URI [--config FILE] [--model PATH_OR_ID] "
@@ -46,4 +46,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())
