@@ -43,7 +43,8 @@ def test_plain_tokenizer_matches_autotokenizer_on_the_embedded_model(documents):
     _same_encodings(DEFAULT_MODEL, documents + EXTRA_TEXTS)
 
 
-@pytest.mark.parametrize("change", ["extra_key", "unknown_special_token", "other_class", "no_post_processor"])
+@pytest.mark.parametrize("change", ["extra_key", "unknown_special_token", "other_class", "no_post_processor",
+                                    "large_vocab"])
 def test_tokenizers_transformers_would_change_go_through_autotokenizer(checkpoint_1layer, tmp_path, change):
     folder = tmp_path / "ckpt"
     shutil.copytree(checkpoint_1layer, folder)
@@ -55,8 +56,11 @@ def test_tokenizers_transformers_would_change_go_through_autotokenizer(checkpoin
         config["bos_token"] = "<|not-in-the-file|>"
     elif change == "other_class":
         config["tokenizer_class"] = "GPT2Tokenizer"
-    else:
+    elif change == "no_post_processor":
         spec["post_processor"] = None
+    else:  # transformers may patch the pre-tokenizer of a vocabulary this large
+        vocab = spec["model"]["vocab"]
+        vocab.update({f"unused{i}": len(vocab) + i for i in range(100_000)})
     config_path.write_text(json.dumps(config))
     spec_path.write_text(json.dumps(spec))
     assert plain_tokenizer_file(folder) is None

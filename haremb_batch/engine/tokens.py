@@ -68,9 +68,10 @@ def plain_tokenizer_file(folder: Path) -> Path | None:
         return None
     if config.get("tokenizer_class") != "TokenizersBackend" or not set(config) <= _PLAIN_CONFIG_KEYS:
         return None
-    added = {t.get("content") for t in spec.get("added_tokens") or [] if t.get("special")}
+    added = spec.get("added_tokens") or []
+    special = {t.get("content") for t in added if t.get("special")}
     named = [config[k] for k in _SPECIAL_TOKEN_KEYS if config.get(k) is not None]
-    if not all(isinstance(t, str) and t in added for t in named):
+    if not all(isinstance(t, str) and t in special for t in named):
         return None
     if spec.get("post_processor") is None or spec.get("truncation") or spec.get("padding"):
         return None  # transformers would install a post-processor or change truncation and padding
