@@ -34,9 +34,12 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-OUT = REPO / "haremb_batch" / "detect" / "data" / "given_names.txt"
-WORDS_OUT = REPO / "haremb_batch" / "detect" / "data" / "everyday_words.txt"
-CITIES_OUT = REPO / "haremb_batch" / "detect" / "data" / "city_names.txt"
+
+from haremb_batch.detect.names import CITY_NAMES_FILE, GIVEN_NAMES_FILE  # noqa: E402
+from haremb_batch.detect.plausible import EVERYDAY_WORDS_FILE  # noqa: E402
+
+DATA = REPO / "haremb_batch" / "detect" / "data"
+OUT, WORDS_OUT, CITIES_OUT = DATA / GIVEN_NAMES_FILE, DATA / EVERYDAY_WORDS_FILE, DATA / CITY_NAMES_FILE
 CITY_POPULATION = 100_000
 DICTIONARY = Path("/usr/share/dict/words")
 PROVIDER_LISTS = ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary")

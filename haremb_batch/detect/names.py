@@ -18,13 +18,22 @@ import ahocorasick
 
 from .lists import word_bounded
 
+WORD_LIST_DIR = files("haremb_batch.detect").joinpath("data")  # the package's word lists
+GIVEN_NAMES_FILE, CITY_NAMES_FILE = "given_names.txt", "city_names.txt"
+
+
+def read_word_list(name: str) -> frozenset[str]:
+    """The entries of one of the package's word lists: one per line; blank lines and `#` comments skipped."""
+    text = WORD_LIST_DIR.joinpath(name).read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
 WORD = re.compile(r"(?<!\w)[^\W\d_]+(?!\w)")  # a run of letters standing alone (not inside user_1 or a.b@c)
 
 
 @lru_cache(maxsize=1)
 def given_names() -> frozenset[str]:
-    text = files("haremb_batch.detect").joinpath("data/given_names.txt").read_text(encoding="utf-8")
-    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+    return read_word_list(GIVEN_NAMES_FILE)
 
 
 def find_given_names(text: str) -> Iterator[tuple[int, int]]:
@@ -43,8 +52,7 @@ def find_given_names(text: str) -> Iterator[tuple[int, int]]:
 
 @lru_cache(maxsize=1)
 def city_names() -> frozenset[str]:
-    text = files("haremb_batch.detect").joinpath("data/city_names.txt").read_text(encoding="utf-8")
-    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+    return read_word_list(CITY_NAMES_FILE)
 
 
 @lru_cache(maxsize=1)

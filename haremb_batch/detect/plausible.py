@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib.resources import files
+
+from .names import read_word_list
 
 NAME_LABELS = frozenset({"first_name", "last_name", "city", "country", "state", "county", "company_name",
                          "street_address", "private_person", "private_address"})
@@ -35,13 +36,13 @@ this that these those who whom whose what which a the
 _SENTENCE_START = re.compile(r"(?:^|[.!?](?>\s+)|(?<!\s)(?>\s*\n\s*))[\"'(\[]*([^\W\d_])")
 _AT_SENTENCE_START = re.compile(r"(?:[.!?]|\n)[\"'(\[\s]*\Z")
 CASED_SHARE = 0.6  # share of sentence starts written with a capital for the text to count as cased
+EVERYDAY_WORDS_FILE = "everyday_words.txt"
 _WORDS = re.compile(r"[a-z]+(?:-[a-z]+)*")
 
 
 @lru_cache(maxsize=1)
 def everyday_words() -> frozenset[str]:
-    text = files("haremb_batch.detect").joinpath("data/everyday_words.txt").read_text(encoding="utf-8")
-    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+    return read_word_list(EVERYDAY_WORDS_FILE)
 
 
 def is_cased(text: str) -> bool:

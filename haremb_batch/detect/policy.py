@@ -18,19 +18,19 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from importlib.resources import files
 from typing import Iterable
 
 from ..config import ConfigError, JobConfig
 from ..redaction import RedactionMethod, method_table, replacement
 from .complete import complete_spans
 from .lists import AllowList, DenyList, ListError, load_entries
-from .merge import Candidate, merge_candidates, model_candidate, union_overlaps, validated_candidate
-from .plausible import NAME_LABELS, everyday_in_cased_text, everyday_words, is_cased, never_a_name
+from .merge import Candidate, merge_candidates, model_candidate, validated_candidate
+from .names import CITY_NAMES_FILE, GIVEN_NAMES_FILE, WORD_LIST_DIR
+from .plausible import EVERYDAY_WORDS_FILE, NAME_LABELS, everyday_in_cased_text, everyday_words, is_cased, never_a_name
 from .rules import WEAK_RULES, RuleError, RuleSet
 
 log = logging.getLogger("haremb_batch")
-WORD_LISTS = {"given_name": "given_names.txt", "city_name": "city_names.txt"}  # rule -> its list under data/
+WORD_LISTS = {"given_name": GIVEN_NAMES_FILE, "city_name": CITY_NAMES_FILE}  # rule -> its list under data/
 
 
 @dataclass(frozen=True)
@@ -92,9 +92,8 @@ class Policy:
         """sha256 of each word list of the package this policy reads (data/*.txt), by file name."""
         wanted = [WORD_LISTS[r] for r in self.rules.enabled if r in WORD_LISTS]
         if self.check_casing:
-            wanted.append("everyday_words.txt")
-        data = files("haremb_batch.detect").joinpath("data")
-        return {name: hashlib.sha256(data.joinpath(name).read_bytes()).hexdigest() for name in sorted(wanted)}
+            wanted.append(EVERYDAY_WORDS_FILE)
+        return {name: hashlib.sha256(WORD_LIST_DIR.joinpath(name).read_bytes()).hexdigest() for name in sorted(wanted)}
 
     def warn_disabled(self) -> None:
         for rule, why in self.rules.disabled.items():
@@ -133,8 +132,7 @@ class Policy:
     def _act(self, text: str, merged: list[Candidate]) -> list[Decision]:
         decisions = []
         cased = None
-        merged = union_overlaps(merged)
-        for i, c in enumerate(merged):
+        for i, c in enumerate(merged):  # merge_candidates' output: sorted, overlaps already united
             value, score = text[c.start : c.end], round(c.score, 4)  # as the entity table stores it
             detector, action = c.detector, "redacted"
             if "deny_list" in c.detectors:
