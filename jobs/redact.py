@@ -93,8 +93,11 @@ def exit_now(code: int) -> None:
     if ray is not None and ray.is_initialized():
         sys.exit(code)
     logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away (`| head`) or a closed stream: nothing to keep
+            pass
     os._exit(code)
 
 
