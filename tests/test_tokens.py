@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from transformers import AutoTokenizer
 
-from haremb_batch.engine.tokens import encode_texts, load_tokenizer, plain_tokenizer_file
+from haremb_batch.engine.tokens import encode_texts, load_tokenizer, plain_tokenizer
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "haremb_batch" / "default_model"
 
@@ -34,17 +34,17 @@ def _same_encodings(folder: Path, texts: list[str]) -> None:
 
 
 def test_plain_tokenizer_matches_autotokenizer_on_a_test_checkpoint(checkpoint_1layer, documents):
-    assert plain_tokenizer_file(Path(checkpoint_1layer)) is not None
+    assert plain_tokenizer(Path(checkpoint_1layer)) is not None
     _same_encodings(Path(checkpoint_1layer), documents + EXTRA_TEXTS + [None, ""])
 
 
 def test_plain_tokenizer_matches_autotokenizer_on_the_embedded_model(documents):
-    assert plain_tokenizer_file(DEFAULT_MODEL) is not None
+    assert plain_tokenizer(DEFAULT_MODEL) is not None
     _same_encodings(DEFAULT_MODEL, documents + EXTRA_TEXTS)
 
 
 @pytest.mark.parametrize("change", ["extra_key", "unknown_special_token", "other_class", "no_post_processor",
-                                    "large_vocab"])
+                                    "truncation"])
 def test_tokenizers_transformers_would_change_go_through_autotokenizer(checkpoint_1layer, tmp_path, change):
     folder = tmp_path / "ckpt"
     shutil.copytree(checkpoint_1layer, folder)
@@ -58,10 +58,22 @@ def test_tokenizers_transformers_would_change_go_through_autotokenizer(checkpoin
         config["tokenizer_class"] = "GPT2Tokenizer"
     elif change == "no_post_processor":
         spec["post_processor"] = None
-    else:  # transformers may patch the pre-tokenizer of a vocabulary this large
-        vocab = spec["model"]["vocab"]
-        vocab.update({f"unused{i}": len(vocab) + i for i in range(100_000)})
+    else:
+        spec["truncation"] = {"direction": "Right", "max_length": 8, "strategy": "LongestFirst", "stride": 0}
     config_path.write_text(json.dumps(config))
     spec_path.write_text(json.dumps(spec))
-    assert plain_tokenizer_file(folder) is None
+    assert plain_tokenizer(folder) is None
     assert callable(load_tokenizer(folder))  # transformers' tokenizer
+
+
+def test_a_large_vocabulary_is_read_by_tokenizers_too(checkpoint_1layer, tmp_path, documents):
+    """o200k-sized vocabularies (openai/privacy-filter): transformers leaves them as they are as well."""
+    folder = tmp_path / "ckpt"
+    shutil.copytree(checkpoint_1layer, folder)
+    spec_path = folder / "tokenizer.json"
+    spec = json.loads(spec_path.read_text())
+    vocab = spec["model"]["vocab"]
+    first = max(vocab.values()) + 1 + len(spec["added_tokens"])
+    vocab.update({f"unused{i}": first + i for i in range(200_000)})
+    spec_path.write_text(json.dumps(spec))
+    _same_encodings(folder, documents + EXTRA_TEXTS)

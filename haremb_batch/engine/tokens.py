@@ -43,51 +43,51 @@ def encode_texts(tokenizer, texts: Sequence[str | None]) -> list[Encoded]:
 
 
 # tokenizer_config.json keys that leave a TokenizersBackend's tokenizer.json as it is (the special tokens they
-# name must already be in the file: see plain_tokenizer_file)
+# name must already be in the file: see plain_tokenizer)
 _PLAIN_CONFIG_KEYS = frozenset({"backend", "tokenizer_class", "model_max_length", "bos_token", "eos_token",
                                 "pad_token", "unk_token"})
 _SPECIAL_TOKEN_KEYS = ("bos_token", "eos_token", "pad_token", "unk_token")
-# transformers rewrites the pre-tokenizer of some tokenizers above this size (its Mistral regex fix)
-_PLAIN_MAX_VOCAB = 100_000
 
 
-def plain_tokenizer_file(folder: Path) -> Path | None:
-    """The checkpoint's tokenizer.json when transformers would use it unchanged, else None.
+def plain_tokenizer(folder: Path):
+    """The checkpoint's tokenizer.json as a `tokenizers.Tokenizer` when transformers would use the file
+    unchanged, else None.
 
-    That is a tokenizer saved as transformers' generic `TokenizersBackend` whose tokenizer_config.json sets
-    nothing but its special tokens (already in the file's added tokens) and limits, with a vocabulary small
-    enough that transformers leaves the pre-tokenizer alone (its Mistral regex fix looks at larger ones).
-    tests/test_tokens.py checks the ids and offsets against AutoTokenizer's."""
+    That is a tokenizer saved as transformers' generic `TokenizersBackend`, whose tokenizer_config.json sets
+    nothing but its special tokens (already among the file's special added tokens) and limits, and whose file
+    has a post-processor and no truncation or padding (transformers would install or reset those). Its Mistral
+    regex fix changes the pre-tokenizer only when asked for (`fix_mistral_regex=True`), which this project
+    never does. tests/test_tokens.py checks the ids and offsets against AutoTokenizer's."""
     path, config_path = folder / "tokenizer.json", folder / "tokenizer_config.json"
-    if not path.is_file() or not config_path.is_file():
-        return None
     try:
         config = json.loads(config_path.read_text(encoding="utf-8"))
-        spec = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if config.get("tokenizer_class") != "TokenizersBackend" or not set(config) <= _PLAIN_CONFIG_KEYS:
+    if not isinstance(config, dict) or config.get("tokenizer_class") != "TokenizersBackend" \
+            or not set(config) <= _PLAIN_CONFIG_KEYS or not path.is_file():
         return None
-    added = spec.get("added_tokens") or []
-    special = {t.get("content") for t in added if t.get("special")}
+    from tokenizers import Tokenizer
+
+    try:
+        tokenizer = Tokenizer.from_file(str(path))
+    except Exception:  # noqa: BLE001 - a file `tokenizers` cannot read: AutoTokenizer says why
+        return None
+    special = {t.content for t in tokenizer.get_added_tokens_decoder().values() if t.special}
     named = [config[k] for k in _SPECIAL_TOKEN_KEYS if config.get(k) is not None]
     if not all(isinstance(t, str) and t in special for t in named):
         return None
-    if spec.get("post_processor") is None or spec.get("truncation") or spec.get("padding"):
-        return None  # transformers would install a post-processor or change truncation and padding
-    vocab = (spec.get("model") or {}).get("vocab") or {}
-    return path if len(vocab) + len(added) <= _PLAIN_MAX_VOCAB else None
+    if tokenizer.post_processor is None or tokenizer.truncation is not None or tokenizer.padding is not None:
+        return None
+    return tokenizer
 
 
 def load_tokenizer(folder: Path):
-    """The checkpoint's tokenizer for encode_texts, loaded without importing transformers where it can be
-    (plain_tokenizer_file): `tokenizers` reads the file in ~0.02 s, while importing transformers and its
-    AutoTokenizer takes ~1.7 CPU seconds in every process that tokenizes. Else transformers' AutoTokenizer."""
-    plain = plain_tokenizer_file(folder)
+    """The checkpoint's tokenizer for encode_texts, read by `tokenizers` alone where transformers would not
+    change it (plain_tokenizer: ~0.02 s for the embedded model's), else transformers' AutoTokenizer: importing
+    transformers and its AutoTokenizer takes ~1.7 CPU seconds in every process that tokenizes."""
+    plain = plain_tokenizer(folder)
     if plain is not None:
-        from tokenizers import Tokenizer
-
-        return Tokenizer.from_file(str(plain))
+        return plain
     from transformers import AutoTokenizer
 
     return AutoTokenizer.from_pretrained(folder)
