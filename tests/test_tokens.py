@@ -44,7 +44,7 @@ def test_plain_tokenizer_matches_autotokenizer_on_the_embedded_model(documents):
 
 
 @pytest.mark.parametrize("change", ["extra_key", "unknown_special_token", "other_class", "no_post_processor",
-                                    "truncation"])
+                                    "truncation", "special_tokens_map", "added_tokens_file"])
 def test_tokenizers_transformers_would_change_go_through_autotokenizer(checkpoint_1layer, tmp_path, change):
     folder = tmp_path / "ckpt"
     shutil.copytree(checkpoint_1layer, folder)
@@ -58,12 +58,21 @@ def test_tokenizers_transformers_would_change_go_through_autotokenizer(checkpoin
         config["tokenizer_class"] = "GPT2Tokenizer"
     elif change == "no_post_processor":
         spec["post_processor"] = None
-    else:
+    elif change == "truncation":
         spec["truncation"] = {"direction": "Right", "max_length": 8, "strategy": "LongestFirst", "stride": 0}
+    elif change == "special_tokens_map":  # an older save's file: transformers adds "[MASK]" as a special token
+        (folder / "special_tokens_map.json").write_text(json.dumps({"mask_token": "[MASK]"}))
+    else:
+        (folder / "added_tokens.json").write_text(json.dumps({"<|secret|>": len(spec["model"]["vocab"]) + 10}))
     config_path.write_text(json.dumps(config))
     spec_path.write_text(json.dumps(spec))
     assert plain_tokenizer(folder) is None
-    assert callable(load_tokenizer(folder))  # transformers' tokenizer
+    loaded = load_tokenizer(folder)
+    assert callable(loaded)  # transformers' tokenizer
+    if change in ("special_tokens_map", "added_tokens_file"):  # the reason for the fallback: the text splits there
+        text = "Contact [MASK] at <|secret|> now"
+        raw = load_tokenizer(Path(checkpoint_1layer))
+        assert encode_texts(loaded, [text])[0].ids.tolist() != encode_texts(raw, [text])[0].ids.tolist()
 
 
 def test_a_large_vocabulary_is_read_by_tokenizers_too(checkpoint_1layer, tmp_path, documents):

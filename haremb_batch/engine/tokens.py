@@ -47,6 +47,9 @@ def encode_texts(tokenizer, texts: Sequence[str | None]) -> list[Encoded]:
 _PLAIN_CONFIG_KEYS = frozenset({"backend", "tokenizer_class", "model_max_length", "bos_token", "eos_token",
                                 "pad_token", "unk_token"})
 _SPECIAL_TOKEN_KEYS = ("bos_token", "eos_token", "pad_token", "unk_token")
+# older files that transformers still reads beside tokenizer_config.json: their tokens override the config's
+# special tokens or are added to the tokenizer, so the text splits on them
+_LEGACY_TOKEN_FILES = ("special_tokens_map.json", "added_tokens.json")
 
 
 def plain_tokenizer(folder: Path):
@@ -54,11 +57,14 @@ def plain_tokenizer(folder: Path):
     unchanged, else None.
 
     That is a tokenizer saved as transformers' generic `TokenizersBackend`, whose tokenizer_config.json sets
-    nothing but its special tokens (already among the file's special added tokens) and limits, and whose file
+    nothing but its special tokens (already among the file's special added tokens) and limits, with no older
+    special_tokens_map.json or added_tokens.json beside it (transformers adds their tokens), and whose file
     has a post-processor and no truncation or padding (transformers would install or reset those). Its Mistral
     regex fix changes the pre-tokenizer only when asked for (`fix_mistral_regex=True`), which this project
     never does. tests/test_tokens.py checks the ids and offsets against AutoTokenizer's."""
     path, config_path = folder / "tokenizer.json", folder / "tokenizer_config.json"
+    if any((folder / name).exists() for name in _LEGACY_TOKEN_FILES):
+        return None
     try:
         config = json.loads(config_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
