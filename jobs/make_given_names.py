@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import subprocess
 import sys
 from importlib.metadata import version
@@ -36,10 +37,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from haremb_batch.detect.names import CITY_NAMES_FILE, GIVEN_NAMES_FILE  # noqa: E402
+from haremb_batch.detect.occupations import JOB_WORDS_FILE  # noqa: E402
 from haremb_batch.detect.plausible import EVERYDAY_WORDS_FILE  # noqa: E402
 
 DATA = REPO / "haremb_batch" / "detect" / "data"
 OUT, WORDS_OUT, CITIES_OUT = DATA / GIVEN_NAMES_FILE, DATA / EVERYDAY_WORDS_FILE, DATA / CITY_NAMES_FILE
+JOBS_OUT = DATA / JOB_WORDS_FILE
 CITY_POPULATION = 100_000
 DICTIONARY = Path("/usr/share/dict/words")
 PROVIDER_LISTS = ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary")
@@ -88,6 +91,40 @@ def city_names(everyday: set[str], given: set[str]) -> set[str]:
     return cities
 
 
+# last words of Faker's job titles that are no job by themselves ("Cabin crew", "Make-up artist", "Health visitor")
+NOT_JOB_HEADS = {"boy", "copy", "crew", "emeritus", "land", "make", "person", "professional", "staff", "sub", "visitor",
+                 "blower", "runner", "processor", "handler"}
+# trades, offices and titles that Faker's English job list lacks; written here, as is
+MORE_JOB_HEADS = """
+driver cleaner farmer roofer plumber electrician carpenter joiner bricklayer plasterer scaffolder welder mechanic
+locksmith baker butcher chef cook waiter waitress bartender cashier courier postman postmaster postwoman
+paralegal auditor advisor supervisor partner lead head president vice-president founder co-founder chair chairman
+chairwoman chairperson salesperson salesman saleswoman groomer beekeeper fisherman trawlerman miner labourer
+laborer porter janitor caretaker nanny childminder housekeeper gardener landscaper painter decorator tailor
+hairdresser barber stylist beautician florist vet veterinarian physician schoolteacher headteacher headmaster
+headmistress principal bookkeeper notary judge magistrate constable detective soldier captain sailor steward
+stewardess attendant guard reporter actress singer intern trainee apprentice draughtsman draftsman realtor
+auctioneer undertaker priest vicar pastor imam rabbi chaplain carer caregiver lifeguard instructor forester
+dispatcher recruiter strategist receptionist psychotherapist dermatologist radiologist cardiologist anaesthetist
+anesthetist dentist hygienist optometrist sonographer phlebotomist technologist storekeeper shopkeeper
+warehouseman foreman forewoman superintendent dean provost chancellor rector registrar minister senator
+councillor ambassador diplomat commissioner governor
+CEO CFO CTO COO CIO CMO CISO CHRO CPO CRO VP SVP EVP
+""".split()
+
+
+def job_heads() -> list[str]:
+    """Head words of job titles: the last word of each of Faker's English job titles (before a comma or a
+    bracket; "Engineer, civil" -> engineer), less NOT_JOB_HEADS, plus MORE_JOB_HEADS."""
+    from faker.providers.job.en_US import Provider
+
+    heads = set()
+    for title in Provider.jobs:
+        main = re.sub(r"\(.*?\)", "", title.split(",")[0]).split()
+        heads.update(part.lower() for part in main[-1].split("/"))
+    return sorted((heads - NOT_JOB_HEADS) | set(MORE_JOB_HEADS))
+
+
 def write_list(path: str, header: list[str], items: list[str], what: str) -> None:
     Path(path).write_text("\n".join(header + items) + "\n", encoding="utf-8")
     print(f"{len(items)} {what} -> {path}")
@@ -106,6 +143,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=str(OUT))
     parser.add_argument("--words-out", default=str(WORDS_OUT))
     parser.add_argument("--cities-out", default=str(CITIES_OUT))
+    parser.add_argument("--jobs-out", default=str(JOBS_OUT))
     args = parser.parse_args(argv)
     from haremb_dev.corpus.locales import LOCALE_WEIGHTS
 
@@ -135,6 +173,11 @@ def main(argv=None) -> int:
               f"# the lower-case entries of wamerican {dictionary_version()} without an apostrophe, less the given "
               f"names above and names-dataset's top {TOP_PER_COUNTRY} surnames per country; {len(words)} words"]
     write_list(args.words_out, header, words, "words")
+    jobs = job_heads()
+    header = ["# head words of job titles for the occupation rule: written by jobs/make_given_names.py, do not edit",
+              f"# the last words of Faker {version('faker')}'s English job titles and the trades and offices listed in "
+              f"the script; {len(jobs)} words"]
+    write_list(args.jobs_out, header, jobs, "job words")
     return 0
 
 

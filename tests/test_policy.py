@@ -112,6 +112,63 @@ def test_model_spans_grow_over_the_pieces_they_left_out_at_their_edges():
     assert _completed("she is a software architect", ("architect", "occupation")) == ["software architect"]
 
 
+def _decided(text: str, *spans: tuple[str, str], rules: str = "[]") -> list[tuple[str, str]]:
+    model = [Span(text.index(v), text.index(v) + len(v), label, 0.9) for v, label in spans]
+    return [(text[d.start:d.end], d.label) for d in policy(f"detection.rules={rules}").decide(text, model)]
+
+
+def test_a_name_with_a_legal_form_after_it_is_a_company():
+    # the legal form (cleanco's table) after a name, a place or a company, perhaps after capitalised words
+    assert _decided("Joining Hofbauer OG as a designer", ("Hofbauer", "company_name")) == [("Hofbauer OG", "company_name")]
+    assert _decided("JOINING MITCHELL INC AS A DESIGNER", ("MITCHELL", "first_name")) == [("MITCHELL INC", "company_name")]
+    assert _decided("Nordkap Marine AS signed", ("Nordkap", "first_name")) == [("Nordkap Marine AS", "company_name")]
+    assert _decided("paid Kowalski Sp. z o.o. and Jones & Co. today", ("Kowalski", "last_name"), ("Jones", "last_name")) == [
+        ("Kowalski Sp. z o.o.", "company_name"), ("Jones & Co.", "company_name")]
+    # the given_name rule's span too; "as" in prose and a legal form in lower case are no legal forms
+    assert _decided("then MITCHELL INC called", rules="[given_name]") == [("MITCHELL INC", "company_name")]
+    assert _decided("I met Smith as well, then Brown inc. said", ("Smith", "last_name"), ("Brown", "last_name")) == [
+        ("Smith", "last_name"), ("Brown", "last_name")]
+    assert _decided("Nordkap Marine AS", ("Nordkap", "first_name"),
+                    ) == _decided("Nordkap Marine AS", ("Nordkap", "first_name"))  # deterministic
+
+
+def test_a_company_span_grows_over_the_capitalised_words_of_its_name():
+    assert _decided("at Kora Finance in Dublin", ("Kora", "company_name")) == [("Kora Finance", "company_name")]
+    assert _decided("From Harlow & Pine Joinery Ltd", ("Joinery Ltd", "company_name")) == [
+        ("Harlow & Pine Joinery Ltd", "company_name")]
+    # a name or place span beside it joins it; a function word, a calendar word or another span stops it
+    assert _decided("hi this is Thu from Saigon Fresh Imports LLC", ("Thu", "first_name"), ("Saigon", "city"),
+                    ("Imports LLC", "company_name")) == [("Thu", "first_name"), ("Saigon Fresh Imports LLC", "company_name")]
+    assert _decided("Call Kent Signs Ltd on Monday", ("Kent Signs Ltd", "company_name")) == [("Kent Signs Ltd", "company_name")]
+    # without a legal form it grows only to the right, and takes in no person: "Pernilla" stays a name
+    assert _decided("Email Anna Kent Signs", ("Anna", "first_name"), ("Kent Signs", "company_name")) == [
+        ("Anna", "first_name"), ("Kent Signs", "company_name")]
+    assert _decided("Email Anna Kent Signs Ltd", ("Anna", "first_name"), ("Kent Signs Ltd", "company_name")) == [
+        ("Anna Kent Signs Ltd", "company_name")]
+    assert _decided("led projects for NASA and De Smedt VOF", ("NASA", "company_name"), ("De Smedt VOF", "company_name")) == [
+        ("NASA", "company_name"), ("De Smedt VOF", "company_name")]
+    assert _decided("met at Acorn Tuesday", ("Acorn", "company_name")) == [("Acorn", "company_name")]
+    assert _decided("JOINING MITCHELL INC", ("MITCHELL INC", "company_name")) == [("MITCHELL INC", "company_name")]
+
+
+def test_a_street_address_grows_over_its_flat_floor_and_house_name():
+    assert _completed("To: Vesterbrogade 41, 2. th., 1620 København V", ("Vesterbrogade 41, 2", "street_address")) == [
+        "Vesterbrogade 41, 2. th."]
+    assert _completed("Via Garibaldi 23, int. 5, 80134 Napoli", ("Via Garibaldi 23", "street_address")) == [
+        "Via Garibaldi 23, int. 5"]
+    assert _completed("at hers on Rua do Ouro 88, 2º Esq. if u need", ("Rua do Ouro 88, 2º", "street_address")) == [
+        "Rua do Ouro 88, 2º Esq."]
+    assert _completed("Ltd\nUnit 7, Carrick Business Park\nAyr", ("Unit 7", "street_address")) == [
+        "Unit 7, Carrick Business Park"]
+    assert _completed("Graham, of The Coach House, 3 Mill Lane, Tetbury", ("3 Mill Lane", "street_address")) == [
+        "The Coach House, 3 Mill Lane"]
+    assert _completed("Ship to Flat 3, 12 Elm Road, Leeds", ("12 Elm Road", "street_address")) == ["Flat 3, 12 Elm Road"]
+    # not a postcode, not a word of the sentence after it, not a name before it
+    assert _completed("Via Roma 221, 41012 Carpi", ("Via Roma 221", "street_address")) == ["Via Roma 221"]
+    assert _completed("at Elm Grove 5 now.", ("Elm Grove 5", "street_address")) == ["Elm Grove 5"]
+    assert _completed("Anna Smith, 3 Mill Lane, Rome", ("3 Mill Lane", "street_address")) == ["3 Mill Lane"]
+
+
 def test_completion_stops_where_the_value_does():
     # a number that is not next to the street, another span, a word in another case, a function word
     assert _completed("Elm Grove has 3 parks", ("Elm Grove", "street_address")) == ["Elm Grove"]
@@ -148,8 +205,27 @@ def test_names_that_cannot_be_names_are_kept_not_redacted():
                                                   "Kofi": "redacted", "Pixel": "redacted"}
     # a user name is lower case on purpose: not everyday words, so it stays redacted; so do other labels
     text = "Thanks kfranklin and salvador.muro, see you in sugar land. Bye."
-    assert actions(text, ("kfranklin", "first_name"), ("salvador.muro", "last_name"), ("sugar land", "occupation")) == {
+    assert actions(text, ("kfranklin", "first_name"), ("salvador.muro", "last_name"), ("sugar land", "education_level")) == {
         "kfranklin": "redacted", "salvador.muro": "redacted", "sugar land": "redacted"}
+    # an occupation with no job word in it, in cased text; "nurse" is one
+    text = "The battery lasts a week of commuting. She is a nurse. Shot handheld at dusk."
+    assert actions(text, ("commuting", "occupation"), ("nurse", "occupation"), ("handheld", "occupation")) == {
+        "commuting": "kept", "nurse": "redacted", "handheld": "kept"}
+    # everyday words side by side, numbers and units between them, a word capitalised only to start a sentence
+    text = "Storm warnings for coastal areas. Stir in 150 ml cider vinegar. Deploy to us-east-1. Ask Kofi Mensah."
+    assert actions(text, ("coastal", "first_name"), ("areas", "last_name"), ("150 ml cider", "first_name"),
+                   ("vinegar", "last_name"), ("Deploy", "first_name"), ("Kofi", "first_name"), ("Mensah", "last_name")) == {
+        "coastal": "kept", "areas": "kept", "150 ml cider": "kept", "vinegar": "kept", "Deploy": "kept",
+        "Kofi": "redacted", "Mensah": "redacted"}
+    # "Brown" and "Will" are names too (not in the everyday list); a sentence start does not make them words
+    text = "Brown the butter. Will called."
+    assert actions(text, ("Brown", "last_name"), ("Will", "first_name")) == {"Brown": "redacted", "Will": "redacted"}
+    # one lower-case word on a line of code is an identifier, in any case of the text around it
+    text = "def normalise(s: str) -> str:\n    return s\ngit commit -m 'fix pagination for ana'"
+    assert actions(text, ("str", "last_name"), ("pagination", "city"), ("ana", "first_name")) == {
+        "str": "kept", "pagination": "kept", "ana": "kept"}
+    text = "Anna wrote: call ana tomorrow"
+    assert actions(text, ("ana", "first_name")) == {"ana": "redacted"}
     # text in lower case throughout: a lower-case word may be a name (only the pronoun is never one)
     text = "hey it was rose. she said hi"
     assert actions(text, ("rose", "first_name"), ("she", "first_name")) == {"rose": "redacted", "she": "kept"}
@@ -180,8 +256,9 @@ def test_unreadable_word_list_fails_when_the_policy_is_built(monkeypatch):
 
 
 def test_policy_names_the_word_lists_it_reads():
-    assert set(policy().word_lists()) == {"given_names.txt", "city_names.txt", "everyday_words.txt"}
+    assert set(policy().word_lists()) == {"given_names.txt", "city_names.txt", "everyday_words.txt", "job_words.txt"}
     assert policy("detection.rules=[email]", "detection.check_casing=false").word_lists() == {}
+    assert set(policy("detection.rules=[occupation]", "detection.check_casing=false").word_lists()) == {"job_words.txt"}
     assert all(len(sha) == 64 for sha in policy().word_lists().values())
 
 

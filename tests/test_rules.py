@@ -26,7 +26,7 @@ FULL_CATEGORIES = NEMOTRON_CATEGORIES  # the 55 categories of the nemotron-style
 FULL_LABELS = {
     "email": "email", "url": "url", "ipv4": "ipv4", "ipv6": "ipv6", "mac_address": "mac_address",
     "credit_card": "credit_debit_card", "iban": "account_number", "ssn": "ssn", "phone_number": "phone_number",
-    "api_key": "api_key", "given_name": "first_name", "city_name": "city",
+    "api_key": "api_key", "date": "date", "given_name": "first_name", "city_name": "city", "occupation": "occupation",
 }
 
 
@@ -125,6 +125,24 @@ VALID = [
     ("given_name", "then Lukas shouted at the dog", "Lukas"),
     ("given_name", "Priya's laptop", "Priya"),
     ("given_name", "ATTN HENRYK", "HENRYK"),
+    ("given_name", "hey r u coming? lukas said 8", "lukas"),  # lower case in text written in lower case
+    ("given_name", "ok see u there\nemre: get a lawyer", "emre"),  # a speaker
+    ("given_name", "Q: So?\nMARGIT: Ha, yes.", "MARGIT"),
+    ("date", "Weekly sync, Tuesday 4 March\nPresent: all", "Tuesday 4 March"),
+    ("date", "before Friday the 14th. Call us", "Friday the 14th"),
+    ("date", "died on March 9th, 2025, aged 81", "March 9th, 2025"),
+    ("date", "from 3rd of May 2024 on", "3rd of May 2024"),
+    ("date", "Mon, 12 Jan. 2026 ok", "Mon, 12 Jan. 2026"),
+    ("occupation", "Tiago is a former trawlerman, now in Peniche.", "former trawlerman"),
+    ("occupation", "Elin Sandberg, Head of Origination.", "Head of Origination"),
+    ("occupation", "Position: Warehouse Shift Supervisor\nStart: May", "Warehouse Shift Supervisor"),
+    ("occupation", "Currently SOC Team Lead at Redoubt Cyber Ltd", "SOC Team Lead"),
+    ("occupation", "She works as a paediatric nurse in Leeds", "paediatric nurse"),
+    ("occupation", "Ravi (Company Secretary) agreed", "Company Secretary"),
+    ("occupation", "I'm a chartered accountant", "chartered accountant"),
+    ("occupation", "Claire\nHR Business Partner", "HR Business Partner"),
+    ("occupation", "move from QA engineer, sadly", "QA engineer"),
+    ("occupation", "Associate Professor of Linguistics Dr Okafor", "Associate Professor of Linguistics"),
     ("city_name", "She moved to Brno in May", "Brno"),
     ("city_name", "flights from A Coruña", "A Coruña"),
     ("city_name", "DELIVER TO 4 VIA NAZIONALE, ROME", "ROME"),
@@ -195,7 +213,12 @@ INVALID = [
     ("api_key", "-----BEGIN PRIVATE KEY-----\n\n-----END PRIVATE KEY-----"),
     ("api_key", "-----BEGIN PUBLIC KEY-----\nMIIBOgIBAAJBAKj34\n-----END PUBLIC KEY-----"),
     ("given_name", "Will you mark it? Grace period, Hope so."),  # names that are everyday words stay out
-    ("given_name", "lower-case lukas and the handle lukas_runs or Lukas2"),
+    ("given_name", "In cased text lower-case lukas and the handle lukas_runs or Lukas2."),
+    ("given_name", "arrives thu at the asia-east1 site, mac=12"),  # a weekday; joined to a word; a key
+    ("date", "See you on Monday! Chapter 4, version 2.3, on 31 February or 29 Feb 2023; the 4 may be"),
+    ("occupation", "Ask a pharmacist. The manager will call. Our engineers, Dean, Cook and Baker Ltd."),
+    ("occupation", "Asked for the manager, Steven Gross, who never came; appointed to lead a review"),
+    ("occupation", "Calle Mayor 14 (the Landlord's agent) is a list of officers"),
     ("given_name", "Stir the flour; She said Regards."),
     ("given_name", "device Mac=48-27-CC-01-02-03, thanks.\n\nTIA\nDear parents"),  # a key; a lone acronym
     ("city_name", "Nice work, split the Reading list; brno and Bromeliad"),  # everyday words, case, inside a word
@@ -271,9 +294,9 @@ def test_openai_categories_map_to_private_and_secret_labels():
     rules = RuleSet.build("all", OPENAI_CATEGORIES)
     assert rules.enabled == {
         "email": "private_email", "url": "private_url", "credit_card": "account_number", "iban": "account_number",
-        "phone_number": "private_phone", "api_key": "secret", "given_name": "private_person",
+        "phone_number": "private_phone", "api_key": "secret", "date": "private_date", "given_name": "private_person",
     }
-    assert list(rules.disabled) == ["ipv4", "ipv6", "mac_address", "ssn", "city_name"]
+    assert list(rules.disabled) == ["ipv4", "ipv6", "mac_address", "ssn", "city_name", "occupation"]
     assert rules.disabled["ipv4"] == "the model has no category for it (wanted: ipv4)"
     assert rules.disabled["ssn"] == "the model has no category for it (wanted: ssn or national_id)"
 
@@ -477,12 +500,15 @@ def test_given_name_list_is_what_its_script_writes(tmp_path):
             pytest.skip(f"{distribution} {listed} is not installed here")
     out = tmp_path / "names.txt"
     subprocess.run([sys.executable, str(repo / "jobs" / "make_given_names.py"), "--out", str(out), "--words-out",
-                    str(tmp_path / "words.txt"), "--cities-out", str(tmp_path / "cities.txt")], check=True,
-                   capture_output=True)
+                    str(tmp_path / "words.txt"), "--cities-out", str(tmp_path / "cities.txt"), "--jobs-out",
+                    str(tmp_path / "jobs.txt")], check=True, capture_output=True)
     assert out.read_text(encoding="utf-8") == shipped
     words = repo / "haremb_batch" / "detect" / "data" / "everyday_words.txt"
     assert (tmp_path / "words.txt").read_text(encoding="utf-8") == words.read_text(encoding="utf-8")
     assert (tmp_path / "cities.txt").read_text(encoding="utf-8") == cities.read_text(encoding="utf-8")
+    jobs = repo / "haremb_batch" / "detect" / "data" / "job_words.txt"
+    assert (tmp_path / "jobs.txt").read_text(encoding="utf-8") == jobs.read_text(encoding="utf-8")
+    assert {"engineer", "nurse", "paralegal", "CEO"} <= set(jobs.read_text(encoding="utf-8").splitlines())
     assert {"Brno", "Recife", "A Coruña"} <= set(cities.read_text(encoding="utf-8").splitlines())
     names = set(shipped.splitlines())
     assert {"Priya", "Lukas", "Henryk", "Kofi", "Chioma"} <= names and not {"Will", "Grace", "Mark", "Sunday", "June"} & names

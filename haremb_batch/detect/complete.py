@@ -13,16 +13,39 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from functools import lru_cache
+
+from cleanco.termdata import terms_by_country, terms_by_type
 
 from .merge import Candidate
+from .plausible import everyday_word_starting_sentence
 
 ADDRESS_LABELS = frozenset({"street_address"})
 DATE_LABELS = frozenset({"date", "date_time", "date_of_birth"})
 OCCUPATION_LABELS = frozenset({"occupation"})
+# a legal form after a name makes it a company's: "Hofbauer [OG]", "MITCHELL [INC]" (the model: a surname)
+COMPANY_LABEL = "company_name"
+LEGAL_FORM_AFTER = frozenset({"company_name", "first_name", "last_name", "city", "country", "state"})
+# cleanco's legal forms that are English words in running text ("joining Mitchell as a ..."), or units, tax
+LEGAL_FORM_EXCLUDED = frozenset({"at", "e.g.", "fa", "fop", "kg", "ok", "pp", "private", "pt", "secs", "uk",
+                                 "vat"})
 
 # a house number: digits with an optional letter ("221B", "12a"), or after "No"/"Nr" ("No:214", "Nr. 5")
 _NUMBER_AFTER = re.compile(r" (?:(?:No|Nr|no|nr)[.:]? ?)?\d{1,5}[A-Za-z]?(?!\w)")
 _NUMBER_BEFORE = re.compile(r"(?<!\w)\d{1,5}[A-Za-z]?(?:-\d{1,5}[A-Za-z]?)?,? \Z")
+# a flat, floor or door written after a street, each word short: "2. th.", "int. 5", "2º Esq.", "6è 2a", "bajo",
+# "Bât. C", "II. em. 3."; then a comma, a line end or the text's end. Never a postcode: numbers of 1-3 digits
+_UNIT_WORD = r"(?:\d{1,3}(?:[º°ª]|[a-zè]{1,2}|/\d{1,3})?\.?|[^\W\d_]{1,4}\.|[a-zà-ÿ]{1,4}|[A-Z]|[IVX]{1,4}\.)"
+_UNIT_GAP = re.compile(r"\.?, ?(?:[^\W\d_]{1,4}\. ?)?")  # between a street and its flat: ", ", ", int. "
+_UNIT_AFTER = re.compile(r"\.?, ?" + _UNIT_WORD + r"(?: " + _UNIT_WORD + r"){0,2}(?=,|\s*$|\s*\n)"
+                         r"|(?<=[0-9º°ª])\.? [a-zæøå]{1,2}\.(?=,|\s*$|\s*\n)|(?<=[0-9º°ª]) [A-Z][^\W\d_]{0,3}\.(?!\w)",
+                         re.M)
+# a street span that is only a unit ("Unit 7", "Flat 3", "Apartment 6"), and the capitalised piece after it
+_LONE_UNIT = re.compile(r"(?i:unit|flat|apartment|apt|suite|ste|room|floor|building|block|office)\.? \w{1,5}")
+_STREET_PIECE_AFTER = re.compile(r"(?:, [A-Z0-9][\w'’.-]*(?: [A-Z][\w'’.-]*){0,4}){1,2}(?=,|\s*$|\s*\n)", re.M)
+# a house name or unit before a street, then a comma: "The Old Rectory, ", "Flat 3, ", "Unit 14, "
+_PIECE_BEFORE = re.compile(r"(?<![\w'’.-])(The(?: [A-Z][\w'’-]*){1,3}|(?i:unit|flat|apartment|apt|suite|ste|room|"
+                           r"floor|building|block)\.? \w{1,5}), \Z")
 _WEEKDAYS = ("Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mon Tue Tues Wed Thu Thur Thurs Fri Sat "
              "Sun").split()
 # as written in dates, Title Case or capitals: "sat" and "wed" in lower case are verbs ("sat 12 March")
@@ -43,6 +66,128 @@ dear hi hello hey meet call ask contact email
 _WORD_BEFORE = re.compile(r"(?<![\w-])([^\W\d_][\w-]{0,30}) \Z")
 
 
+@lru_cache(maxsize=1)
+def _legal_form_after() -> re.Pattern:
+    """A legal form right after a name, from cleanco's table of legal forms by country and type ("GmbH", "Sp. z
+    o.o.", "& Co."), longest first; matched without regard to case, checked for a capital by _legal_form."""
+    forms = {t for terms in (*terms_by_type.values(), *terms_by_country.values()) for t in terms}
+    forms = sorted((t.strip() for t in forms if t.strip() not in LEGAL_FORM_EXCLUDED), key=len, reverse=True)
+    return re.compile(r",? (" + "|".join(re.escape(t) for t in forms) + r")(?![^\W_])", re.IGNORECASE)
+
+
+MAX_NAME_WORDS = 3  # capitalised words a company span grows over, on each side
+_CAPITAL_WORD_BEFORE = re.compile(r"(?<![\w&.'’-])([^\W\d_][\w'’-]*)(?: | & |-)\Z")
+_CAPITAL_WORD_AFTER = re.compile(r"(?: | & |-)([^\W\d_][\w'’-]*)(?![\w&-])")
+_CALENDAR = frozenset(_WEEKDAYS + """January February March April May June July August September October November
+December""".split())
+
+
+def _written_as_legal_form(text: str, m: re.Match) -> bool:
+    """A capital in it ("AG", "Ltd", not "ltd" in prose), and the Norwegian/Danish "AS" only in capitals after a
+    word in Title Case ("Elektro AS", not "MITCHELL AS A DESIGNER")."""
+    form = m.group(1)
+    if not any(ch.isupper() for ch in form):
+        return False
+    if form.lower() == "as":
+        before = text[: m.start()].split()
+        return form == "AS" and bool(before) and before[-1].istitle()
+    return True
+
+
+def _legal_form(text: str, end: int, high: int) -> int:
+    """The end of a legal form written right after text[:end] (in Title Case or capitals: "AG", "Sp. z o.o."),
+    perhaps after a few capitalised words ("Nordkap[ Marine AS]"), or `end`."""
+    start_end = end
+    for _ in range(MAX_NAME_WORDS):
+        m = _legal_form_after().match(text, end, high)
+        if m and _written_as_legal_form(text, m):
+            return m.end()
+        word = _CAPITAL_WORD_AFTER.match(text, end, high)  # "Nordkap [Marine] AS"
+        if not word or not word.group().startswith(" ") or not word.group(1).istitle() or not _name_word(word.group(1)):
+            break
+        end = word.end()
+    return start_end
+
+
+ADDRESS_PARTS = frozenset({"city", "postcode", "state", "county", "country"})  # written beside a street, apart
+MAX_PIECE = 8  # characters of a flat or door the model read as something else ("5" -> age, "6è 2a" -> plate)
+
+
+def join_address_pieces(text: str, spans: list[Candidate]) -> list[Candidate]:
+    """A street address joined with the model's span of another label that is a piece of it: a word right before
+    it with only a blank between ("[Avinguda] Diagonal 477": city), or a short piece after a comma that is no
+    city, postcode, state, county or country ("Via Garibaldi 23, int. [5]": age; "477, [6è 2a]": plate)."""
+    out: list[Candidate] = []
+    for c in sorted(spans, key=lambda c: c.start):
+        if out and _street_piece(text, out[-1], c):
+            a = out.pop()
+            out.append(Candidate(a.start, c.end, "street_address", a.detectors | c.detectors,
+                                 max(x for x in (a.model_score, c.model_score) if x is not None)))
+        else:
+            out.append(c)
+    return out
+
+
+def _street_piece(text: str, a: Candidate, b: Candidate) -> bool:
+    gap = text[a.end : b.start]
+    if b.label in ADDRESS_LABELS and a.label in LEGAL_FORM_AFTER - {COMPANY_LABEL} and gap == " ":
+        return text[a.start : a.end].istitle() or text[a.start : a.end].isupper()
+    if a.label in ADDRESS_LABELS and b.label not in ADDRESS_PARTS and b.end - b.start <= MAX_PIECE:
+        return _UNIT_GAP.fullmatch(gap) is not None and _UNIT_AFTER.match(text, a.end) is not None
+    return False
+
+
+def grow_companies(text: str, spans: list[Candidate], others: list[Candidate] = ()) -> list[Candidate]:
+    """Each company span of `spans` grown over the capitalised words of the name it stands in, on its line: to the
+    left when it ends with a legal form ("Nimbus [Analytics Pvt. Ltd.]", "Thistle & Pine [Joinery Ltd]"), taking in
+    a name or place span of `spans` right beside it ("[Lombardi]" first_name, "Meccanica SpA"); to the right when
+    it does not ("Kora [Finance]"). It stops at a function word ("from", "at", "Call"), a calendar word, an
+    everyday word that starts a sentence ("Joining"), a line break and every other span; "and" is no part of a
+    name here ("NASA and De Smedt VOF")."""
+    taken = [(c.start, c.end) for c in spans if c.label not in LEGAL_FORM_AFTER] + [(c.start, c.end) for c in others]
+    taken += [(c.start, c.end) for c in spans if c.label == COMPANY_LABEL]
+    names = {c.start for c in spans if c.label in LEGAL_FORM_AFTER and c.label != COMPANY_LABEL}
+    out = []
+    for c in spans:
+        if c.label != COMPANY_LABEL:
+            out.append(c)
+            continue
+        start, end = c.start, c.end
+        legal_form = _ends_with_legal_form(text, c.start, end)
+        for _ in range(MAX_NAME_WORDS if legal_form else 0):
+            word = _CAPITAL_WORD_BEFORE.search(text, max(0, start - 40), start)
+            if not word or _hits(taken, word.start(1), start) or not _name_word(word.group(1), names, word.start(1)):
+                break
+            if word.start(1) not in names and everyday_word_starting_sentence(text, word.start(1), word.end(1), True):
+                break  # "Joining Hofbauer OG"
+            start = word.start(1)
+        for _ in range(0 if legal_form else MAX_NAME_WORDS):
+            word = _CAPITAL_WORD_AFTER.match(text, end)
+            if not word or _hits(taken, end, word.end(1)) or not _name_word(word.group(1)):
+                break
+            end = word.end(1)
+        out.append(Candidate(start, end, c.label, c.detectors, c.model_score) if (start, end) != (c.start, c.end)
+                   else c)
+    return out
+
+
+def _name_word(word: str, names: set[int] = frozenset(), start: int = -1) -> bool:
+    """A word of a name: in Title Case, not a function or calendar word; in any case where the model read it as
+    a name or place (`names`: start offsets of those spans), so "JOINING" does not join "MITCHELL INC"."""
+    if word.lower() in _FUNCTION_WORDS or word in _CALENDAR:
+        return False
+    return word.istitle() or start in names
+
+
+def _hits(taken: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(a < end and start < b for a, b in taken)
+
+
+def _ends_with_legal_form(text: str, start: int, end: int) -> bool:
+    last = text[start:end].split()[-1]
+    return _legal_form_after().fullmatch(" " + last) is not None
+
+
 def complete_spans(text: str, spans: list[Candidate], others: list[tuple[int, int]] = ()) -> list[Candidate]:
     """Each span grown over its missing edge pieces (see the module docstring). A span grows up to the
     edges of the spans beside it, of `spans` or of `others` (the rules' spans, so "San [Jose] Regional Manager"
@@ -60,15 +205,35 @@ def complete_spans(text: str, spans: list[Candidate], others: list[tuple[int, in
     return out
 
 
+def grow_legal_forms(text: str, spans: list[Candidate], others: list[Candidate] = (),
+                     company_label: str | None = None) -> list[Candidate]:
+    """Each name, place or company span of `spans` grown over a legal form written right after it ("Hofbauer
+    [OG]", "MITCHELL [INC]", "Jones[ & Co.]"), up to the next span of `spans` or `others`, and then labelled
+    `company_label` when given: a name with a legal form is a company's."""
+    starts = sorted(c.start for c in (*spans, *others))
+    out = []
+    for c in spans:
+        if c.label not in LEGAL_FORM_AFTER:
+            out.append(c)
+            continue
+        j = bisect_left(starts, c.end)
+        end = _legal_form(text, c.end, starts[j] if j < len(starts) else len(text))
+        label = company_label or c.label if end != c.end else c.label
+        out.append(Candidate(c.start, end, label, c.detectors, c.model_score) if end != c.end else c)
+    return out
+
+
 def _grown(text: str, c: Candidate, low: int, high: int) -> tuple[int, int]:
     start, end = c.start, c.end
     if c.label in ADDRESS_LABELS:
         after = _NUMBER_AFTER.match(text, end, high)
         if after:
             end = after.end()
-        before = _NUMBER_BEFORE.search(text, max(low, start - 16), start)
+        before = _PIECE_BEFORE.search(text, max(low, start - 48), start) or \
+            _NUMBER_BEFORE.search(text, max(low, start - 16), start)
         if before:
             start = before.start()
+        end = _address_pieces(text, start, end, high)
     if c.label in DATE_LABELS:
         before = _WEEKDAY_BEFORE.search(text, max(low, start - 16), start)
         if before:
@@ -80,6 +245,20 @@ def _grown(text: str, c: Candidate, low: int, high: int) -> tuple[int, int]:
         if last and last.group() in ABBREVIATIONS:
             end += 1
     return start, end
+
+
+def _address_pieces(text: str, start: int, end: int, high: int) -> int:
+    """The end of a street address grown over the pieces of it written after a comma: the flat or floor
+    ("Vesterbrogade 41[, 2. th.]", "Via Garibaldi 23[, int. 5]", "Rua do Ouro 88, 2º[ Esq.]"), and the street
+    after a lone unit ("Unit 7[, Carrick Business Park]")."""
+    unit = _UNIT_AFTER.match(text, end, high)
+    if unit:
+        end = unit.end()
+    if _LONE_UNIT.fullmatch(text, start, end):
+        street = _STREET_PIECE_AFTER.match(text, end, high)
+        if street:
+            end = street.end()
+    return end
 
 
 def _job_head(text: str, start: int, end: int, low: int) -> int:

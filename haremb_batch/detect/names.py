@@ -29,6 +29,13 @@ def read_word_list(name: str) -> frozenset[str]:
 
 
 WORD = re.compile(r"(?<!\w)[^\W\d_]+(?!\w)")  # a run of letters standing alone (not inside user_1 or a.b@c)
+_JOINED_BEFORE = re.compile(r"(?<![\w-])(?:[^\W\d_][^\W\d_A-Z]+-)+\Z")  # "Marie-" before "Claire"
+_JOINED_AFTER = re.compile(r"(?:-[^\W\d_][^\W\d_A-Z]+)+(?![\w-])")
+# weekday and month abbreviations that are given names too: "Thu" (Vietnamese), "Jan", "Mar"; in lower case, dates
+CALENDAR_ABBREVIATIONS = frozenset("Mon Tue Tues Wed Thu Thur Thurs Fri Sat Sun Jan Feb Mar Apr Jun Jul Aug Sep "
+                                   "Sept Oct Nov Dec".split())
+# a chat or transcript speaker at the start of a line, in any case: "emre: get a lawyer", "MARGIT: Ha, yes."
+_SPEAKER = re.compile(r"(?<![^\n])[ \t]*[^\W\d_]+:[ \t]")
 
 
 @lru_cache(maxsize=1)
@@ -37,17 +44,32 @@ def given_names() -> frozenset[str]:
 
 
 def find_given_names(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each word written as a listed name ("Priya"), or in capitals inside a run of capitals
-    ("HELLO JULIA, I'M JOE"; a lone "TIA" is an acronym). A word right before "=" is a key ("Mac=48-27-...")."""
+    """(start, end) of each word written as a listed name ("Priya"; with the names hyphenated to it:
+    "Marie-Claire"), or in capitals inside a run of capitals
+    ("HELLO JULIA, I'M JOE"; a lone "TIA" is an acronym), in any case as a speaker at the start of a line
+    ("emre: get a lawyer"), or in lower case in text written in lower case ("ask priya"; is_cased). A word right before "=" is a key ("Mac=48-27-...")."""
+    from .plausible import is_cased  # plausible.py reads its word list through this module
+
     names = given_names()
+    lower_case_text, last_end = None, -1
     for match in WORD.finditer(text):
         word, end = match.group(), match.end()
         if end < len(text) and text[end] == "=":
             continue
         if word in names:
+            span = _hyphenated(text, *match.span())
+            if span[1] > last_end:  # "Marie-Claire" once, not once per listed part
+                last_end = span[1]
+                yield span
+        elif word.title() not in names or len(word) < 3:
+            continue
+        elif word.isupper() and _capitals_around(text, *match.span()) or _SPEAKER.match(text, match.start()):
             yield match.span()
-        elif word.isupper() and len(word) > 2 and word.title() in names and _capitals_around(text, *match.span()):
-            yield match.span()
+        elif word.islower() and word.title() not in CALENDAR_ABBREVIATIONS and _standing_alone(text, *match.span()):
+            if lower_case_text is None:
+                lower_case_text = not is_cased(text)
+            if lower_case_text:  # chat: "ask priya", "lukas said"; not "the asia-east1 outage", "mac=..."
+                yield match.span()
 
 
 @lru_cache(maxsize=1)
@@ -83,6 +105,20 @@ def find_city_names(text: str) -> Iterator[tuple[int, int]]:
         if start >= cursor:
             yield start, end
             cursor = end
+
+
+def _hyphenated(text: str, start: int, end: int) -> tuple[int, int]:
+    """A listed name with the capitalised names it is joined to by hyphens: "Marie-Claire", "Jean-Luc",
+    "Hans-Peter" (one name, so no hyphen between two spans is left visible)."""
+    before = _JOINED_BEFORE.search(text, max(0, start - 60), start)
+    after = _JOINED_AFTER.match(text, end)
+    joined = (before.start() if before else start), (after.end() if after else end)
+    return joined if all(part.istitle() for part in text[joined[0] : joined[1]].split("-")) else (start, end)
+
+
+def _standing_alone(text: str, start: int, end: int) -> bool:
+    """Whether a word has no joiner beside it: not part of "asia-east1", "john.doe", "@kasia", "kasia_99"."""
+    return (start == 0 or text[start - 1] not in "-._@/#") and (end == len(text) or text[end] not in "-._@/#")
 
 
 def _capitals_around(text: str, start: int, end: int) -> bool:

@@ -3,17 +3,26 @@
 In text written with ordinary capitals, names of people, places and companies are capitalised. The small model
 still reads lower-case everyday words as names or places ("a spoonful" -> country, "switched" -> last name,
 "damp cloth" -> street address), and pronouns as first names ("She"). Such a span is kept (listed in the
-entity table with action `kept`), not redacted, when
+entity table with action `kept`), not redacted, when its label is a name, place or company and
 - it is one of the words that are never a name by themselves: pronouns, articles, possessives, written in
   lower case or as the first word of a sentence ("She said"; "ME" is Maine, "Kou Her" a name), or
-- its label is a name, place or company, it is written in lower case, every word of it is an everyday English
-  word that is no given name or surname (data/everyday_words.txt, written by jobs/make_given_names.py: "john",
-  "smith", "rose" are not in it), and the text around it is written with ordinary capitals: most of its
-  sentences start with one.
-A span right beside another name, place or company span of the model ("john smith") is never kept.
+- it is one lower-case word on a line of code or a shell command ("def normalise(s: str)", "git commit -m 'fix
+  pagination'"): there it is an identifier, or
+- it is written in lower case, every word of it is an everyday English word that is no given name or surname
+  (data/everyday_words.txt, written by jobs/make_given_names.py: "john", "smith", "rose" are not in it; numbers
+  and single letters between the words do not count: "60 degrees"), and the text around it is written with
+  ordinary capitals: most of its sentences start with one, or
+- its label is a person's name, it is one word written in Title Case only because it starts a sentence of cased
+  text, and in lower case it is an everyday English word ("Deploy to us-east-1", "Chapter 4", "Interest rates").
+A span right beside another name, place or company span of the model ("john smith") is not kept by the last two
+checks, unless that span is itself everyday words ("sourdough starter", "coastal areas").
 Text in lower case throughout (chat, "hey john call me") keeps every such span redacted, and so does a
 lower-case span that is not made of everyday words: user names ("kfranklin", "salvador.muro") are written in
-lower case on purpose. Only spans the model alone found are checked; a rule or deny-list span never is.
+lower case on purpose.
+
+An occupation span of the model is kept when it is lower-case everyday words in cased text with no word of a job
+title in it ("commuting", "shot handheld"; the job words of occupations.py: "nurse" stays).
+Only spans the model alone found are checked; a rule or deny-list span never is.
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ from .names import read_word_list
 
 NAME_LABELS = frozenset({"first_name", "last_name", "city", "country", "state", "county", "company_name",
                          "street_address", "private_person", "private_address"})
+PERSON_LABELS = frozenset({"first_name", "last_name", "private_person"})
 # never a name by themselves, lower case or starting a sentence ("She said"); not "an", "mine" (An Jung-hoon,
 # Mine Yilmaz); "Her" inside a sentence is a Hmong surname (Kou Her), so only a sentence's first word counts
 NEVER_NAMES = frozenset("""
@@ -35,9 +45,13 @@ this that these those who whom whose what which a the
 # linear on long runs of blanks
 _SENTENCE_START = re.compile(r"(?:^|[.!?](?>\s+)|(?<!\s)(?>\s*\n\s*))[\"'(\[]*([^\W\d_])")
 _AT_SENTENCE_START = re.compile(r"(?:[.!?]|\n)[\"'(\[\s]*\Z")
+# a line of code: a keyword or command first, or two marks of code (a call, an assignment, an arrow, a brace)
+_CODE_START = re.compile(r"\s*(?:(?:def|class|import|return|elif|const|let|var|function|async def|git|npm|pip|docker|"
+                         r"kubectl|curl|sudo|cd|export)\s|(?:SELECT|INSERT INTO|UPDATE|DELETE FROM)\s|#include|//)")
+_CODE_MARKS = re.compile(r"\w\(|\)\s*[:;{]|;\s*$| = |->|=>|==|!=|[{}]|\w\.\w+\(")
 CASED_SHARE = 0.6  # share of sentence starts written with a capital for the text to count as cased
 EVERYDAY_WORDS_FILE = "everyday_words.txt"
-_WORDS = re.compile(r"[a-z]+(?:-[a-z]+)*")
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 @lru_cache(maxsize=1)
@@ -62,12 +76,41 @@ def never_a_name(text: str, start: int, end: int) -> bool:
 
 
 def everyday_in_cased_text(value: str, cased: bool) -> bool:
-    """Whether `value` is lower-case everyday words in cased text (see the module docstring)."""
-    if not cased:
+    """Whether `value` is lower-case everyday words in cased text (see the module docstring); numbers, single
+    letters and punctuation between the words do not count ("60 degrees", "150 ml cider", "the auto-off")."""
+    if not cased or any(ch.isupper() for ch in value):
         return False
-    words = value.split()
-    words_ok = all(_WORDS.fullmatch(w) and all(part in everyday_words() for part in w.split("-")) for w in words)
-    return bool(words) and words_ok
+    words = [w for w in _LETTERS.findall(value) if len(w) > 1]
+    return bool(words) and all(w in everyday_words() for w in words)
+
+
+def no_job_in_cased_text(value: str, cased: bool) -> bool:
+    """Whether an occupation span is lower-case everyday words in cased text with no word of a job title in it
+    ("commuting", "shot handheld"; "nurse", "tax advisor" keep theirs): see occupations.py for the job words."""
+    from .occupations import is_job_word
+
+    words = [w for w in _LETTERS.findall(value) if len(w) > 1]
+    return everyday_in_cased_text(value, cased) and not any(is_job_word(w) for w in words) or not words
+
+
+def word_on_code_line(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is one lower-case word on a line of code or a shell command ("def normalise(s:
+    str)", "git commit -m 'fix pagination'"): an identifier or a word of a commit message, not a name."""
+    if not text[start:end].isalpha() or not text[start:end].islower():
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    return _CODE_START.match(line) is not None or len(_CODE_MARKS.findall(line)) >= 2
+
+
+def everyday_word_starting_sentence(text: str, start: int, end: int, cased: bool) -> bool:
+    """Whether text[start:end] is one everyday English word capitalised only because it starts a sentence of
+    cased text ("Deploy to us-east-1", "Chapter 4", "Interest rates held"). Given names and common surnames are
+    not in the word list, so "Will", "Rose", "Brown" and "Smith" never count."""
+    word = text[start:end]
+    return (cased and word.istitle() and word.isalpha() and word.lower() in everyday_words()
+            and _starts_sentence(text, start))
 
 
 def _starts_sentence(text: str, start: int) -> bool:

@@ -22,15 +22,19 @@ from typing import Iterable
 
 from ..config import ConfigError, JobConfig
 from ..redaction import RedactionMethod, method_table, replacement
-from .complete import complete_spans
+from .complete import (COMPANY_LABEL, OCCUPATION_LABELS, complete_spans, grow_companies, grow_legal_forms,
+                       join_address_pieces)
 from .lists import AllowList, DenyList, ListError, load_entries
 from .merge import Candidate, merge_candidates, model_candidate, validated_candidate
 from .names import CITY_NAMES_FILE, GIVEN_NAMES_FILE, WORD_LIST_DIR
-from .plausible import EVERYDAY_WORDS_FILE, NAME_LABELS, everyday_in_cased_text, everyday_words, is_cased, never_a_name
+from .occupations import JOB_WORDS_FILE, job_words
+from .plausible import (EVERYDAY_WORDS_FILE, NAME_LABELS, PERSON_LABELS, everyday_in_cased_text, everyday_words,
+                        everyday_word_starting_sentence, is_cased, never_a_name, word_on_code_line,
+                        no_job_in_cased_text)
 from .rules import WEAK_RULES, RuleError, RuleSet
 
 log = logging.getLogger("haremb_batch")
-WORD_LISTS = {"given_name": GIVEN_NAMES_FILE, "city_name": CITY_NAMES_FILE}  # rule -> its list under data/
+WORD_LISTS = {"given_name": GIVEN_NAMES_FILE, "city_name": CITY_NAMES_FILE, "occupation": JOB_WORDS_FILE}  # rule -> its list under data/
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class Policy:
         self.complete, self.check_casing = complete, check_casing
         self.rules, self.deny, self.allow = rules, deny, allow
         self.act_on, self.min_score, self.methods, self.key = act_on, min_score, methods, key
+        self.company_label = COMPANY_LABEL if COMPANY_LABEL in self.categories else None
 
     @classmethod
     def from_config(cls, cfg: JobConfig, categories: Iterable[str], key: bytes | None) -> "Policy":
@@ -73,6 +78,7 @@ class Policy:
         try:
             if det.check_casing:
                 everyday_words()  # a missing or unreadable list fails here, before the run, not row by row
+                job_words()
         except OSError as error:
             raise ConfigError(f"detection.check_casing: cannot read its word list ({error}); reinstall the "
                               "package") from error
@@ -92,8 +98,8 @@ class Policy:
         """sha256 of each word list of the package this policy reads (data/*.txt), by file name."""
         wanted = [WORD_LISTS[r] for r in self.rules.enabled if r in WORD_LISTS]
         if self.check_casing:
-            wanted.append(EVERYDAY_WORDS_FILE)
-        return {name: hashlib.sha256(WORD_LIST_DIR.joinpath(name).read_bytes()).hexdigest() for name in sorted(wanted)}
+            wanted += [EVERYDAY_WORDS_FILE, JOB_WORDS_FILE]
+        return {name: hashlib.sha256(WORD_LIST_DIR.joinpath(name).read_bytes()).hexdigest() for name in sorted(set(wanted))}
 
     def warn_disabled(self) -> None:
         for rule, why in self.rules.disabled.items():
@@ -115,6 +121,10 @@ class Policy:
         validated += self._deny_candidates(text)
         if self.complete:  # after the weak rules were weighed against the model's own spans, up to their edges
             model = complete_spans(text, model, [(c.start, c.end) for c in validated])
+            model = grow_legal_forms(text, model, validated, self.company_label)
+            validated = grow_legal_forms(text, validated, model, self.company_label)  # "MITCHELL [INC]": given_name
+            model = grow_companies(text, model, validated)
+            model = join_address_pieces(text, model)
         return self._act(text, merge_candidates(model, validated))
 
     def redecide(self, text: str | None, recorded: list[Candidate]) -> list[Decision]:
@@ -144,11 +154,16 @@ class Policy:
             elif c.detectors == {"model"} and score < self.min_score.get(c.label, 0.0):
                 action = "kept"
             elif c.detectors == {"model"} and self.check_casing and c.label in NAME_LABELS:
-                if never_a_name(text, c.start, c.end):
+                if never_a_name(text, c.start, c.end) or word_on_code_line(text, c.start, c.end):
                     action = "kept"
                 elif not _beside_a_name(text, merged, i):
                     cased = is_cased(text) if cased is None else cased
-                    action = "kept" if everyday_in_cased_text(value, cased) else action
+                    if everyday_in_cased_text(value, cased) or c.label in PERSON_LABELS and \
+                            everyday_word_starting_sentence(text, c.start, c.end, cased):
+                        action = "kept"
+            elif c.detectors == {"model"} and self.check_casing and c.label in OCCUPATION_LABELS:
+                cased = is_cased(text) if cased is None else cased
+                action = "kept" if no_job_in_cased_text(value, cased) else action
             swap = replacement(value, c.label, self.method_for(c.label), self.key) if action == "redacted" else None
             decisions.append(Decision(c.start, c.end, c.label, score, detector, action, swap))
         return decisions
@@ -159,10 +174,14 @@ def _beside_a_name(text: str, merged: list[Candidate], i: int) -> bool:
     a pronoun there does not count ("She switched")."""
     for j in (i - 1, i + 1):
         other = merged[j] if 0 <= j < len(merged) else None
-        if other is not None and other.label in NAME_LABELS and not never_a_name(text, other.start, other.end):
-            a, b = sorted((merged[i], other), key=lambda c: c.start)
-            if b.start - a.end <= 2 and not text[a.end : b.start].strip():
-                return True
+        if other is None or other.label not in NAME_LABELS or never_a_name(text, other.start, other.end):
+            continue
+        if other.detectors == {"model"} and (everyday_in_cased_text(text[other.start : other.end], True) or (
+                other.label in PERSON_LABELS and everyday_word_starting_sentence(text, other.start, other.end, True))):
+            continue  # "sourdough starter", "Interest rates": everyday words side by side are no name either
+        a, b = sorted((merged[i], other), key=lambda c: c.start)
+        if b.start - a.end <= 2 and not text[a.end : b.start].strip():
+            return True
     return False
 
 

@@ -1,6 +1,8 @@
 """Validated rule detectors: for each category, a compiled regex that finds candidates and a validator that
-keeps only the real ones (checksums, issuer tables, address parsers from well-kept libraries). Two rules are
-lists instead, and weaker than the model: `given_name` and `city_name` (names.py).
+keeps only the real ones (checksums, issuer tables, address parsers from well-kept libraries). Three rules are
+weaker than the model (WEAK_RULES: they only add a span where the model found nothing): `given_name` and
+`city_name`, lists (names.py), and `date`, a day with a month name checked against the calendar. `occupation`
+finds job titles by their head words and the words around them (occupations.py).
 
 Rules never guess a category the checkpoint does not have: each rule maps to the first of its preferred
 categories (RULE_CATEGORIES) that the model knows, and is disabled, with a reason, when it knows none.
@@ -16,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
+import calendar
 import ipaddress
 import itertools
 import json
@@ -29,12 +32,13 @@ from stdnum import iban as stdnum_iban
 from stdnum import luhn
 
 from .names import city_names, find_city_names, find_given_names, given_names
+from .occupations import find_occupations, job_words
 
 RULE_NAMES: tuple[str, ...] = (
     "email", "url", "ipv4", "ipv6", "mac_address", "credit_card", "iban", "ssn", "phone_number", "api_key",
-    "given_name", "city_name",
+    "date", "given_name", "city_name", "occupation",
 )
-WEAK_RULES = frozenset({"given_name", "city_name"})  # list-based, not validated: the model's spans win (names.py)
+WEAK_RULES = frozenset({"date", "given_name", "city_name"})  # list-based, not validated: the model's spans win (names.py)
 
 # rule name -> the checkpoint categories it may map to, in order of preference; the first one the checkpoint has wins
 RULE_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -48,8 +52,10 @@ RULE_CATEGORIES: dict[str, tuple[str, ...]] = {
     "ssn": ("ssn", "national_id"),
     "phone_number": ("phone_number", "private_phone"),
     "api_key": ("api_key", "secret", "password"),
+    "date": ("date", "private_date"),
     "given_name": ("first_name", "private_person"),
     "city_name": ("city",),
+    "occupation": ("occupation",),
 }
 
 
@@ -419,6 +425,44 @@ def _find_ssns(text: str) -> Iterator[Offsets]:
             yield match.span()
 
 
+# -- date -------------------------------------------------------------------------------------------------------
+
+# Dates written with a month name or as a weekday and an ordinal ("4 March", "Tuesday, 4 March 2025", "March 9th,
+# 2025", "3rd of May", "Friday the 14th"); a weekday alone, a month alone and bare numbers are not dates here.
+# The day is checked against the month (calendar.monthrange; 29 February only in a leap year when a year is given).
+_MONTHS = {name: number for number in range(1, 13) for name in (
+    calendar.month_name[number], calendar.month_abbr[number], calendar.month_name[number].upper(),
+    calendar.month_abbr[number].upper())}
+_MONTHS["Sept"] = _MONTHS["SEPT"] = 9
+_WEEKDAY_NAMES = "|".join(sorted({d for i in range(7) for d in (calendar.day_name[i], calendar.day_abbr[i],
+                                                                 calendar.day_name[i].upper())}, key=len, reverse=True))
+_MONTH_NAMES = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+_DAY = r"(?P<day>[0-3]?[0-9])(?:st|nd|rd|th)?"
+_YEAR = r"(?:,? (?P<year>(?:19|20)[0-9]{2}))?(?![\w/.-][0-9])"
+_WEEKDAY_PREFIX = r"(?:(?:" + _WEEKDAY_NAMES + r")\.?,? (?:the )?)?"
+_DATE_RES = (
+    re.compile(r"(?<![\w/.-])" + _WEEKDAY_PREFIX + _DAY + r"(?: of)? (?P<month>" + _MONTH_NAMES + r")\.?(?!\w)" + _YEAR),
+    re.compile(r"(?<![\w/.-])" + _WEEKDAY_PREFIX + r"(?P<month>" + _MONTH_NAMES + r")\.? (?:the )?" + _DAY + r"(?!\w)"
+               + _YEAR),
+    re.compile(r"(?<![\w/.-])(?:" + _WEEKDAY_NAMES + r"),? the (?P<day>[0-3]?[0-9])(?:st|nd|rd|th)(?!\w)"),
+)
+
+
+def _is_day(day: str, month: int | None, year: str | None) -> bool:
+    if month is None:
+        return 1 <= int(day) <= 31
+    return 1 <= int(day) <= calendar.monthrange(int(year) if year else 2024, month)[1]  # 2024: 29 Feb may be
+
+
+def _find_dates(text: str) -> Iterator[Offsets]:
+    for pattern in _DATE_RES:
+        for match in pattern.finditer(text):
+            groups = match.groupdict()
+            month = _MONTHS.get(groups.get("month") or "")
+            if _is_day(groups["day"], month, groups.get("year")):
+                yield match.span()
+
+
 # -- phone number -----------------------------------------------------------------------------------------------
 
 _DIGIT_RE = re.compile(r"[0-9]")
@@ -537,8 +581,10 @@ _TEXT_FINDERS: dict[str, Callable[[str], Iterator[Offsets]]] = {
     "iban": _find_ibans,
     "ssn": _find_ssns,
     "api_key": _find_secrets,
+    "date": _find_dates,
     "given_name": find_given_names,
     "city_name": find_city_names,
+    "occupation": find_occupations,
 }  # phone_number needs the region: RuleSet._offsets handles it
 _RULE_RANK = {name: rank for rank, name in enumerate(RULE_NAMES)}
 
@@ -564,6 +610,23 @@ def _checked_region(phone_region) -> str:
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise RuleError(f"phone_region {phone_region!r} is not a region phonenumbers knows (e.g. 'US', 'GB', 'DE')")
     return region
+
+
+def _titles_after_names(text: str, spans: list[RuleSpan]) -> list[RuleSpan]:
+    """Occupation spans start after a name or place that another rule found in their first words: "[San Jose]
+    [Regional Manager]", "[Priya] [Senior Engineer]" (the qualifiers of a title are capitalised words too)."""
+    others = [s for s in spans if s.rule != "occupation"]
+    out = []
+    for span in spans:
+        if span.rule == "occupation":
+            start = max((o.end for o in others if span.start <= o.start < span.end), default=span.start)
+            while start < span.end and text[start] in " ,":
+                start += 1
+            if start >= span.end:
+                continue
+            span = RuleSpan(start, span.end, span.label, span.rule) if start != span.start else span
+        out.append(span)
+    return out
 
 
 def _non_overlapping(spans: list[RuleSpan]) -> list[RuleSpan]:
@@ -610,7 +673,7 @@ class RuleSet:
                 disabled[name] = f"the model has no category for it (wanted: {wanted})"
             else:
                 enabled[name] = label
-        for rule, read in (("given_name", given_names), ("city_name", city_names)):
+        for rule, read in (("given_name", given_names), ("city_name", city_names), ("occupation", job_words)):
             if rule in enabled:
                 try:
                     read()  # a missing or unreadable list fails here, before the run, not row by row
@@ -628,7 +691,7 @@ class RuleSet:
             for rule, label in self.enabled.items()
             for start, end in self._offsets(rule, text)
         ]
-        return _non_overlapping(spans)
+        return _non_overlapping(_titles_after_names(text, spans))
 
     def _offsets(self, rule: str, text: str) -> Iterator[Offsets]:
         if rule == "phone_number":
