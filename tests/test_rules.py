@@ -461,6 +461,10 @@ PATHOLOGICAL = {
     "pem begins without end": "-----BEGIN PRIVATE KEY-----\n" * 2_000 + "x" * 50_000,
     "endless jwt": "eyJ" + "a" * 30_000 + ".eyJ" + "a" * 30_000 + ".",
     "endless slack token": "xoxb-" + "1-" * 30_000,
+    "job words on one long line": "we lead the market here " * 10_000,
+    "titles of titles": "lead of " * 20_000,
+    "days that do not exist": "March 32 and 31 February " * 5_000,
+    "joined lower-case names": "priya-" * 30_000,
 }
 
 

@@ -25,7 +25,8 @@ DATE_LABELS = frozenset({"date", "date_time", "date_of_birth"})
 OCCUPATION_LABELS = frozenset({"occupation"})
 # a legal form after a name makes it a company's: "Hofbauer [OG]", "MITCHELL [INC]" (the model: a surname)
 COMPANY_LABEL = "company_name"
-LEGAL_FORM_AFTER = frozenset({"company_name", "first_name", "last_name", "city", "country", "state"})
+NAME_OR_PLACE_LABELS = frozenset({"first_name", "last_name", "city", "country", "state"})
+LEGAL_FORM_AFTER = NAME_OR_PLACE_LABELS | {COMPANY_LABEL}
 # cleanco's legal forms that are English words in running text ("joining Mitchell as a ..."), or units, tax
 LEGAL_FORM_EXCLUDED = frozenset({"at", "e.g.", "fa", "fop", "kg", "ok", "pp", "private", "pt", "secs", "uk",
                                  "vat"})
@@ -82,15 +83,18 @@ _CALENDAR = frozenset(_WEEKDAYS + """January February March April May June July 
 December""".split())
 
 
+_WORD_BEFORE_FORM = re.compile(r"([^\W\d_][\w'’-]*)\Z")
+
+
 def _written_as_legal_form(text: str, m: re.Match) -> bool:
-    """A capital in it ("AG", "Ltd", not "ltd" in prose), and the Norwegian/Danish "AS" only in capitals after a
-    word in Title Case ("Elektro AS", not "MITCHELL AS A DESIGNER")."""
+    """A capital in it ("AG", "Ltd", not "ltd" in prose); a form of two letters only in capitals, with no comma,
+    right after a word in Title Case ("Elektro AS", "Siemens AG"; not "MITCHELL AS A DESIGNER", "Denver, CO")."""
     form = m.group(1)
     if not any(ch.isupper() for ch in form):
         return False
-    if form.lower() == "as":
-        before = text[: m.start()].split()
-        return form == "AS" and bool(before) and before[-1].istitle()
+    if len(form) == 2:  # "AG", "AB", "AS" in capitals right after a word in Title Case; not "Da" (Maria Da Silva),
+        word = _WORD_BEFORE_FORM.search(text, max(0, m.start() - 40), m.start())  # "Denver, CO", "MITCHELL AS"
+        return form.isupper() and not m.group().startswith(",") and word is not None and word.group(1).istitle()
     return True
 
 
@@ -98,7 +102,7 @@ def _legal_form(text: str, end: int, high: int) -> int:
     """The end of a legal form written right after text[:end] (in Title Case or capitals: "AG", "Sp. z o.o."),
     perhaps after a few capitalised words ("Nordkap[ Marine AS]"), or `end`."""
     start_end = end
-    for _ in range(MAX_NAME_WORDS):
+    for _ in range(MAX_NAME_WORDS + 1):  # the form right after, or after one to MAX_NAME_WORDS words
         m = _legal_form_after().match(text, end, high)
         if m and _written_as_legal_form(text, m):
             return m.end()
@@ -130,8 +134,8 @@ def join_address_pieces(text: str, spans: list[Candidate]) -> list[Candidate]:
 
 def _street_piece(text: str, a: Candidate, b: Candidate) -> bool:
     gap = text[a.end : b.start]
-    if b.label in ADDRESS_LABELS and a.label in LEGAL_FORM_AFTER - {COMPANY_LABEL} and gap == " ":
-        return text[a.start : a.end].istitle() or text[a.start : a.end].isupper()
+    if b.label in ADDRESS_LABELS and a.label in NAME_OR_PLACE_LABELS and gap == " " and not text[b.start].isdigit():
+        return text[a.start : a.end].istitle() or text[a.start : a.end].isupper()  # not "Anna Smith [12 Elm Road]"
     if a.label in ADDRESS_LABELS and b.label not in ADDRESS_PARTS and b.end - b.start <= MAX_PIECE:
         return _UNIT_GAP.fullmatch(gap) is not None and _UNIT_AFTER.match(text, a.end) is not None
     return False
@@ -146,7 +150,8 @@ def grow_companies(text: str, spans: list[Candidate], others: list[Candidate] = 
     name here ("NASA and De Smedt VOF")."""
     taken = [(c.start, c.end) for c in spans if c.label not in LEGAL_FORM_AFTER] + [(c.start, c.end) for c in others]
     taken += [(c.start, c.end) for c in spans if c.label == COMPANY_LABEL]
-    names = {c.start for c in spans if c.label in LEGAL_FORM_AFTER and c.label != COMPANY_LABEL}
+    names = {c.start for c in spans if c.label in NAME_OR_PLACE_LABELS}
+    every = [(c.start, c.end) for c in (*spans, *others)]
     out = []
     for c in spans:
         if c.label != COMPANY_LABEL:
@@ -163,8 +168,8 @@ def grow_companies(text: str, spans: list[Candidate], others: list[Candidate] = 
             start = word.start(1)
         for _ in range(0 if legal_form else MAX_NAME_WORDS):
             word = _CAPITAL_WORD_AFTER.match(text, end)
-            if not word or _hits(taken, end, word.end(1)) or not _name_word(word.group(1)):
-                break
+            if not word or _hits(every, end, word.end(1)) or not _name_word(word.group(1)):
+                break  # no other span, a name neither: "Thanks, Acme [Anna] will call"
             end = word.end(1)
         out.append(Candidate(start, end, c.label, c.detectors, c.model_score) if (start, end) != (c.start, c.end)
                    else c)
@@ -184,8 +189,8 @@ def _hits(taken: list[tuple[int, int]], start: int, end: int) -> bool:
 
 
 def _ends_with_legal_form(text: str, start: int, end: int) -> bool:
-    last = text[start:end].split()[-1]
-    return _legal_form_after().fullmatch(" " + last) is not None
+    words = text[start:end].split()
+    return bool(words) and _legal_form_after().fullmatch(" " + words[-1]) is not None
 
 
 def complete_spans(text: str, spans: list[Candidate], others: list[tuple[int, int]] = ()) -> list[Candidate]:
@@ -218,8 +223,7 @@ def grow_legal_forms(text: str, spans: list[Candidate], others: list[Candidate] 
             continue
         j = bisect_left(starts, c.end)
         end = _legal_form(text, c.end, starts[j] if j < len(starts) else len(text))
-        label = company_label or c.label if end != c.end else c.label
-        out.append(Candidate(c.start, end, label, c.detectors, c.model_score) if end != c.end else c)
+        out.append(Candidate(c.start, end, company_label or c.label, c.detectors, c.model_score) if end != c.end else c)
     return out
 
 

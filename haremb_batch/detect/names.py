@@ -35,7 +35,8 @@ _JOINED_AFTER = re.compile(r"(?:-[^\W\d_][^\W\d_A-Z]+)+(?![\w-])")
 CALENDAR_ABBREVIATIONS = frozenset("Mon Tue Tues Wed Thu Thur Thurs Fri Sat Sun Jan Feb Mar Apr Jun Jul Aug Sep "
                                    "Sept Oct Nov Dec".split())
 # a chat or transcript speaker at the start of a line, in any case: "emre: get a lawyer", "MARGIT: Ha, yes."
-_SPEAKER = re.compile(r"(?<![^\n])[ \t]*[^\W\d_]+:[ \t]")
+_SPEAKER = re.compile(r"[^\W\d_]+:[ \t]")
+_LINE_START = re.compile(r"(?:^|\n)[ \t]*\Z")
 
 
 @lru_cache(maxsize=1)
@@ -63,7 +64,7 @@ def find_given_names(text: str) -> Iterator[tuple[int, int]]:
                 yield span
         elif word.title() not in names or len(word) < 3:
             continue
-        elif word.isupper() and _capitals_around(text, *match.span()) or _SPEAKER.match(text, match.start()):
+        elif word.isupper() and _capitals_around(text, *match.span()) or _speaker(text, match.start()):
             yield match.span()
         elif word.islower() and word.title() not in CALENDAR_ABBREVIATIONS and _standing_alone(text, *match.span()):
             if lower_case_text is None:
@@ -107,6 +108,11 @@ def find_city_names(text: str) -> Iterator[tuple[int, int]]:
             cursor = end
 
 
+def _speaker(text: str, start: int) -> bool:
+    """Whether the word at `start` opens its line (after blanks) and a colon follows it: "emre: ...", "  MARGIT: ..."."""
+    return _SPEAKER.match(text, start) is not None and _LINE_START.search(text, max(0, start - 16), start) is not None
+
+
 def _hyphenated(text: str, start: int, end: int) -> tuple[int, int]:
     """A listed name with the capitalised names it is joined to by hyphens: "Marie-Claire", "Jean-Luc",
     "Hans-Peter" (one name, so no hyphen between two spans is left visible)."""
@@ -118,7 +124,9 @@ def _hyphenated(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _standing_alone(text: str, start: int, end: int) -> bool:
     """Whether a word has no joiner beside it: not part of "asia-east1", "john.doe", "@kasia", "kasia_99"."""
-    return (start == 0 or text[start - 1] not in "-._@/#") and (end == len(text) or text[end] not in "-._@/#")
+    before_ok = start == 0 or text[start - 1] not in "-._@/#"
+    after_ok = end == len(text) or text[end] not in "-._@/#" or text[end] == "." and not text[end + 1 : end + 2].isalnum()
+    return before_ok and after_ok  # "call lukas." ends a sentence; "lukas.k" is a handle
 
 
 def _capitals_around(text: str, start: int, end: int) -> bool:

@@ -47,20 +47,20 @@ MAX_OF_WORDS = 4  # words after "of" ("Director of Customer Experience")
 _STOP = frozenset("""
 a an the this that these those our your my his her their its some any every each no another one two
 is was are were be been being am as at by for from in into of on onto to with without via per and or but nor
-who whom whose which what where when while if then than so also just only very too now not new our
+who whom whose which what where when while if then than so also just only very too now not new
 i you he she we they me him us them it there here
 has have had do does did will would can could should may might must shall
 said says say told tells asked asks meet meets met call calls called contact contacted email ask
 hire hired hiring need needs needed want wants wanted find found get got see saw know knew looking
 turned became become becomes named appointed promoted elected joined joins left leaves works worked working
-currently formerly previously recently later still already then once soon today yesterday tomorrow
+currently formerly previously recently later still already once soon today yesterday tomorrow
 dear hi hello hey thanks thank regards mr mrs ms miss dr prof sir madam
 """.split())
 _OFFICES = re.compile(
     r"(?:Head|Director|Professor|Chair|Dean|Minister|Secretary|Commissioner|Governor) of"
     r"|Vice[- ]President|Managing Director|Managing Partner|Chief\b.*\bOfficer")
 _CUE_BEFORE = re.compile(
-    r"(?:(?P<word>(?<![\w'’])(?i:is|was|am|are|were|be|been|being|became|become|becomes|remains|as|turned|"
+    r"(?:(?P<word>(?<![\w'’])(?i:is|was|am|are|were|be|been|being|became|become|becomes|remains|(?<!such )as|turned|"
     r"appointed|named|promoted to|elected|hired as|work(?:s|ed|ing)? as|job as|career as|role as|role of|"
     r"position of|post of|title of)[ \t]+|(?<![\w'’])(?i:(?:he|she|who|i|you|we|they)['’](?:s|m|re))[ \t]+)|[,—–(·|/][ \t]*|(?<= )-[ \t]+)"
     r"(?P<article>(?i:a|an|the|our|their|his|her|my|your|new|now)[ \t]+)?\Z")
@@ -72,6 +72,7 @@ _WORKED_AS = re.compile(r"(?<![\w'’])(?i:work(?:s|ed|ing)?|job|career|started|
 _NOT_JOBS = frozenset("team group unit whole pair family result favour favor matter rule hobby kid child "
                       "student volunteer".split())
 _THE_BEFORE = re.compile(r"(?<![\w'’])(?i:the)[ \t]+\Z")
+_NOUN_AFTER = re.compile(r" ([a-z][a-z-]*)(?![\w'’])")
 _NAME_AFTER = re.compile(r" ([A-Z][^\W\d_]+)(?![\w-])")
 _FROM_BEFORE = re.compile(r"(?<![\w'’])(?i:from)[ \t]+\Z")
 _FROM_TO_BEFORE = re.compile(r"(?<![\w'’])(?i:from)[ \t]+[^\n]{1,50}(?<![\w'’])(?i:to)[ \t]+\Z")
@@ -117,8 +118,10 @@ def _titles(text: str, words: list, heads: frozenset[str]) -> Iterator[tuple[int
     for i, (start, end, word) in enumerate(words):
         if start < last_end or not _is_head(word, heads):
             continue
-        if word.lower() == "head" and not text.startswith(" of ", end):
-            continue
+        if word.lower() in ("head", "chair") and not text.startswith(" of ", end):
+            continue  # "Head of Sales", "Chair of the Board"; not "a chair", "head office"
+        if word.islower() and _NOUN_AFTER.match(text, end) and _NOUN_AFTER.match(text, end).group(1) not in _STOP:
+            continue  # a noun after it: "driver bug", "partner integration"; the head word only qualifies it
         title = word[0].isupper()
         first = _qualifiers(text, words, i, title)
         stop = _of_part(text, words, i, title)
@@ -153,13 +156,18 @@ def _same_case(word: str, title: bool) -> bool:
 
 
 def _qualifiers(text: str, words: list, i: int, title: bool) -> int:
-    """Index of the first word of the title ending at words[i]: qualifiers in its case, blanks between."""
+    """Index of the first word of the title ending at words[i]: qualifiers in its case, blanks between; never a
+    listed given name ("my name is Tom Porter" holds no title)."""
+    from .names import given_names
+
     first = i
     while first > 0 and i - first < MAX_QUALIFIERS:
         start, end, word = words[first - 1]
         gap = text[end : words[first][0]]
         if gap != " " or word.lower() in _STOP or not _same_case(word, title) or not word.isalnum() and "-" not in word:
             break  # "she's", "Ltd." end it
+        if word in given_names():
+            break
         first -= 1
     return first
 
@@ -185,7 +193,7 @@ def _of_part(text: str, words: list, i: int, title: bool) -> int:
 def _counts(text: str, start: int, end: int, title: bool) -> bool:
     """Whether the title at text[start:end] stands where a title is expected (see the module docstring)."""
     value = text[start:end]
-    one_word = " " not in value and value not in job_words()  # "CEO" is a title by itself
+    one_word = " " not in value and not (value.isupper() and value in job_words())  # "CEO" is a title by itself
     cue = _CUE_BEFORE.search(text, max(0, start - 40), start)
     article = (cue.group("article") or "").strip().lower() if cue else ""
     if cue and (cue.group("word") or article in ("a", "an") or title and not one_word):  # "Anna, Head of ..."
@@ -196,8 +204,9 @@ def _counts(text: str, start: int, end: int, title: bool) -> bool:
         return True  # "the Finance Director", "the CFO": one person of an organisation
     if _before_a_given_name(text, end):  # "master watchmaker Reto Brunner", "IT manager Rolf"
         return True
-    line_prefix = text[text.rfind("\n", 0, start) + 1 : start]
-    if _CAPTION.fullmatch(line_prefix) or _from_to(text, start):
+    line_break = text.rfind("\n", max(0, start - 40), start)
+    caption = (line_break >= 0 or start <= 40) and _CAPTION.fullmatch(text, line_break + 1, start)
+    if caption or _from_to(text, start):
         return True
     if title and _OFFICES.search(value):
         return True

@@ -46,9 +46,12 @@ this that these those who whom whose what which a the
 _SENTENCE_START = re.compile(r"(?:^|[.!?](?>\s+)|(?<!\s)(?>\s*\n\s*))[\"'(\[]*([^\W\d_])")
 _AT_SENTENCE_START = re.compile(r"(?:[.!?]|\n)[\"'(\[\s]*\Z")
 # a line of code: a keyword or command first, or two marks of code (a call, an assignment, an arrow, a brace)
-_CODE_START = re.compile(r"\s*(?:(?:def|class|import|return|elif|const|let|var|function|async def|git|npm|pip|docker|"
-                         r"kubectl|curl|sudo|cd|export)\s|(?:SELECT|INSERT INTO|UPDATE|DELETE FROM)\s|#include|//)")
+_CODE_START = re.compile(r"\s*(?:(?:def|class|elif|const|var|function|async def|git|npm|pip|docker|kubectl|curl|"
+                         r"sudo)\s|(?:SELECT|INSERT INTO|UPDATE|DELETE FROM)\s|#include|//)")
 _CODE_MARKS = re.compile(r"\w\(|\)\s*[:;{]|;\s*$| = |->|=>|==|!=|[{}]|\w\.\w+\(")
+CODE_LINE_WINDOW = 240  # characters of a line read around a word, on each side (long lines: no quadratic cost)
+NAME_WINDOW = 2000  # characters around a word searched for it written as a name
+ADDRESS_LABELS = frozenset({"street_address", "private_address"})
 CASED_SHARE = 0.6  # share of sentence starts written with a capital for the text to count as cased
 EVERYDAY_WORDS_FILE = "everyday_words.txt"
 _LETTERS = re.compile(r"[^\W\d_]+")
@@ -75,43 +78,66 @@ def never_a_name(text: str, start: int, end: int) -> bool:
     return word.lower() in NEVER_NAMES and (word.islower() or (word.istitle() and _starts_sentence(text, start)))
 
 
-def everyday_in_cased_text(value: str, cased: bool) -> bool:
+def everyday_in_cased_text(value: str, cased: bool, label: str | None = None) -> bool:
     """Whether `value` is lower-case everyday words in cased text (see the module docstring); numbers, single
-    letters and punctuation between the words do not count ("60 degrees", "150 ml cider", "the auto-off")."""
+    letters and punctuation between the words do not count ("60 degrees", "150 ml cider", "the auto-off"),
+    except in an address, where a number is the house's ("45 church road")."""
     if not cased or any(ch.isupper() for ch in value):
+        return False
+    if label in ADDRESS_LABELS and any(ch.isdigit() for ch in value):
         return False
     words = [w for w in _LETTERS.findall(value) if len(w) > 1]
     return bool(words) and all(w in everyday_words() for w in words)
 
 
 def no_job_in_cased_text(value: str, cased: bool) -> bool:
-    """Whether an occupation span is lower-case everyday words in cased text with no word of a job title in it
-    ("commuting", "shot handheld"; "nurse", "tax advisor" keep theirs): see occupations.py for the job words."""
-    from .occupations import is_job_word
-
+    """Whether an occupation span is no noun at all: no word of two letters ("m"), or lower-case everyday
+    words in cased text that are all verb forms in -ing or -ed ("commuting"; "cop", "nun", "nurse" stay)."""
     words = [w for w in _LETTERS.findall(value) if len(w) > 1]
-    return everyday_in_cased_text(value, cased) and not any(is_job_word(w) for w in words) or not words
+    if not words:
+        return True
+    return everyday_in_cased_text(value, cased) and all(w.endswith(("ing", "ed")) for w in words)
 
 
 def word_on_code_line(text: str, start: int, end: int) -> bool:
-    """Whether text[start:end] is one lower-case word on a line of code or a shell command ("def normalise(s:
-    str)", "git commit -m 'fix pagination'"): an identifier or a word of a commit message, not a name."""
-    if not text[start:end].isalpha() or not text[start:end].islower():
+    """Whether text[start:end] is one lower-case everyday word on a line of code or a shell command ("def
+    normalise(s: str)", "git commit -m 'fix pagination'"): an identifier or a word of a commit message. Names
+    are not everyday words ("... for ana", "surname = 'smith'", "OWNER=okonkwo" stay redacted)."""
+    word = text[start:end]
+    if not word.isalpha() or not word.islower() or word not in everyday_words():
         return False
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line = text[line_start : len(text) if line_end < 0 else line_end]
-    return _CODE_START.match(line) is not None or len(_CODE_MARKS.findall(line)) >= 2
+    low, high = max(0, start - CODE_LINE_WINDOW), min(len(text), end + CODE_LINE_WINDOW)
+    line_break, line_end = text.rfind("\n", low, start), text.find("\n", end, high)
+    line = text[line_break + 1 if line_break >= 0 else low : line_end if line_end >= 0 else high]
+    line_start_seen = line_break >= 0 or low == 0
+    return (line_start_seen and _CODE_START.match(line) is not None) or len(_CODE_MARKS.findall(line)) >= 2
 
 
 def everyday_word_starting_sentence(text: str, start: int, end: int, cased: bool) -> bool:
     """Whether text[start:end] is one everyday English word capitalised only because it starts a sentence of
-    cased text ("Deploy to us-east-1", "Chapter 4", "Interest rates held"). Given names and common surnames are
-    not in the word list, so "Will", "Rose", "Brown" and "Smith" never count."""
+    cased text ("Deploy to us-east-1", "Chapter 4", "Interest rates held"). Given names and the commonest
+    surnames are not in the word list ("Will", "Rose", "Brown", "Smith"); a word that stands capitalised
+    elsewhere in the text, not at a sentence start ("Weaver said ... met Jane Weaver"), or alone on its line
+    (a signature: "Thanks,\\nRusty") is a name too."""
     word = text[start:end]
-    return (cased and word.istitle() and word.isalpha() and word.lower() in everyday_words()
-            and _starts_sentence(text, start))
+    if not (cased and word.istitle() and word.isalpha() and word.lower() in everyday_words()):
+        return False
+    if not _starts_sentence(text, start) or _alone_on_its_line(text, start, end):
+        return False
+    window = max(0, start - NAME_WINDOW), min(len(text), end + NAME_WINDOW)
+    pattern = re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)")
+    return all(_starts_sentence(text, m.start()) for m in pattern.finditer(text, *window))
+
+
+def _alone_on_its_line(text: str, start: int, end: int) -> bool:
+    before = text[max(0, start - 16) : start]
+    after = text[end : end + 16]
+    return (start <= 16 and not before.strip() or before.rstrip(" \t").endswith("\n") or not before) and (
+        not after.strip(" \t.,!") or after.lstrip(" \t.,!").startswith("\n"))
 
 
 def _starts_sentence(text: str, start: int) -> bool:
-    return not text[:start].strip() or _AT_SENTENCE_START.search(text, max(0, start - 8), start) is not None
+    head = text[max(0, start - 64) : start]
+    if not head.strip():  # the text's first word, unless a long run of blanks and a sentence end came before
+        return start <= 64 or not text[:start].strip()
+    return _AT_SENTENCE_START.search(text, max(0, start - 8), start) is not None

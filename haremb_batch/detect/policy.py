@@ -2,14 +2,16 @@
 redacted or kept, and how each is replaced. Ray-free; the job's write stage and `jobs/apply.py` share it.
 
 Order (docs/detection.md): model spans (already snapped to word edges by the engine; grown over the pieces
-they left out at their edges, complete.py) + rule spans + deny-list spans -> merge (merge.py) -> action per
-merged span:
+they left out at their edges, legal forms, the words of a company's name and the pieces of an address,
+complete.py) + rule spans + deny-list spans -> merge (merge.py) -> action per merged span:
   1. a span the deny list found is redacted, whatever else holds;
   2. a span whose text the allow list allows is kept (detector `allow_list`);
   3. a span outside `decoding.labels` is kept;
   4. a span only the model found, scoring below `decoding.min_score` of its label, is kept;
   5. a span only the model found that cannot be what its label says (a pronoun as a name, a lower-case word as
-     a name or place in text written with capitals: plausible.py, `detection.check_casing`) is kept;
+     a name or place in text written with capitals, an everyday word capitalised by a sentence start, an
+     identifier on a line of code, an occupation that is a verb form: plausible.py, `detection.check_casing`)
+     is kept; a weak rule that found the same span makes it `model+rule`, which no check keeps;
   6. everything else is redacted, with `redaction.method` of its label.
 """
 
@@ -34,6 +36,7 @@ from .plausible import (EVERYDAY_WORDS_FILE, NAME_LABELS, PERSON_LABELS, everyda
 from .rules import WEAK_RULES, RuleError, RuleSet
 
 log = logging.getLogger("haremb_batch")
+FIRST_NAME_LABELS = frozenset({"first_name", "private_person"})
 WORD_LISTS = {"given_name": GIVEN_NAMES_FILE, "city_name": CITY_NAMES_FILE, "occupation": JOB_WORDS_FILE}  # rule -> its list under data/
 
 
@@ -116,8 +119,13 @@ class Policy:
             return []
         model = [model_candidate(s.start, s.end, s.label, s.score) for s in model_spans]
         found = self.rules.find(text)
+        weak = [r for r in found if r.rule in WEAK_RULES]
+        # a weak rule's span where the model found one too: the model's span and label stand, confirmed ("model+rule":
+        # no threshold or casing check can keep it)
+        model = [_confirmed(m) if any(m.overlaps(r) for r in weak) else m for m in model]
         validated = [validated_candidate(r.start, r.end, r.label, "rule") for r in found
-                     if r.rule not in WEAK_RULES or not any(m.overlaps(r) for m in model)]
+                     if r.rule not in WEAK_RULES and not _title_over_a_first_name(r, model)
+                     or r.rule in WEAK_RULES and not any(m.overlaps(r) for m in model)]
         validated += self._deny_candidates(text)
         if self.complete:  # after the weak rules were weighed against the model's own spans, up to their edges
             model = complete_spans(text, model, [(c.start, c.end) for c in validated])
@@ -158,8 +166,8 @@ class Policy:
                     action = "kept"
                 elif not _beside_a_name(text, merged, i):
                     cased = is_cased(text) if cased is None else cased
-                    if everyday_in_cased_text(value, cased) or c.label in PERSON_LABELS and \
-                            everyday_word_starting_sentence(text, c.start, c.end, cased):
+                    if everyday_in_cased_text(value, cased, c.label) or (
+                            c.label in PERSON_LABELS and everyday_word_starting_sentence(text, c.start, c.end, cased)):
                         action = "kept"
             elif c.detectors == {"model"} and self.check_casing and c.label in OCCUPATION_LABELS:
                 cased = is_cased(text) if cased is None else cased
@@ -169,9 +177,20 @@ class Policy:
         return decisions
 
 
+def _title_over_a_first_name(r, model: list[Candidate]) -> bool:
+    """Whether an occupation rule span takes in the model's first name: "my name is [Tom] Porter" is a person, not
+    a job title (the model's other misreadings inside a title stay covered: "[Managing] Director")."""
+    return r.rule == "occupation" and any(m.label in FIRST_NAME_LABELS and m.overlaps(r) for m in model)
+
+
+def _confirmed(c: Candidate) -> Candidate:
+    return Candidate(c.start, c.end, c.label, c.detectors | {"rule"}, c.model_score)
+
+
 def _beside_a_name(text: str, merged: list[Candidate], i: int) -> bool:
-    """Whether merged[i] has a name, place or company span right beside it, only blanks between ("john smith");
-    a pronoun there does not count ("She switched")."""
+    """Whether merged[i] has a name, place or company span right beside it, only blanks between ("john smith"),
+    or a comma between two parts of a person's name ("Carpenter, Thomas"); a pronoun there does not count ("She
+    switched"), nor everyday words ("sourdough starter")."""
     for j in (i - 1, i + 1):
         other = merged[j] if 0 <= j < len(merged) else None
         if other is None or other.label not in NAME_LABELS or never_a_name(text, other.start, other.end):
@@ -180,8 +199,9 @@ def _beside_a_name(text: str, merged: list[Candidate], i: int) -> bool:
                 other.label in PERSON_LABELS and everyday_word_starting_sentence(text, other.start, other.end, True))):
             continue  # "sourdough starter", "Interest rates": everyday words side by side are no name either
         a, b = sorted((merged[i], other), key=lambda c: c.start)
-        if b.start - a.end <= 2 and not text[a.end : b.start].strip():
-            return True
+        gap = text[a.end : b.start]
+        if len(gap) <= 2 and (not gap.strip() or gap.strip() == "," and {a.label, b.label} <= PERSON_LABELS):
+            return True  # "john smith"; "Carpenter, Thomas"
     return False
 
 

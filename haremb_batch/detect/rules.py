@@ -38,7 +38,7 @@ RULE_NAMES: tuple[str, ...] = (
     "email", "url", "ipv4", "ipv6", "mac_address", "credit_card", "iban", "ssn", "phone_number", "api_key",
     "date", "given_name", "city_name", "occupation",
 )
-WEAK_RULES = frozenset({"date", "given_name", "city_name"})  # list-based, not validated: the model's spans win (names.py)
+WEAK_RULES = frozenset({"date", "given_name", "city_name"})  # the model's spans win where they overlap (Policy.decide)
 
 # rule name -> the checkpoint categories it may map to, in order of preference; the first one the checkpoint has wins
 RULE_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -613,13 +613,13 @@ def _checked_region(phone_region) -> str:
 
 
 def _titles_after_names(text: str, spans: list[RuleSpan]) -> list[RuleSpan]:
-    """Occupation spans start after a name or place that another rule found in their first words: "[San Jose]
+    """Occupation spans start after a name or place that another rule found where they start: "[San Jose]
     [Regional Manager]", "[Priya] [Senior Engineer]" (the qualifiers of a title are capitalised words too)."""
     others = [s for s in spans if s.rule != "occupation"]
     out = []
     for span in spans:
-        if span.rule == "occupation":
-            start = max((o.end for o in others if span.start <= o.start < span.end), default=span.start)
+        if span.rule == "occupation":  # only a name where the title starts: "Head of [Jordan] Operations" stays whole
+            start = max((o.end for o in others if o.start == span.start and o.end < span.end), default=span.start)
             while start < span.end and text[start] in " ,":
                 start += 1
             if start >= span.end:
