@@ -179,6 +179,12 @@ def test_a_street_address_grows_over_its_flat_floor_and_house_name():
     assert _completed("Graham, of The Coach House, 3 Mill Lane, Tetbury", ("3 Mill Lane", "street_address")) == [
         "The Coach House, 3 Mill Lane"]
     assert _completed("Ship to Flat 3, 12 Elm Road, Leeds", ("12 Elm Road", "street_address")) == ["Flat 3, 12 Elm Road"]
+    # the model's spans of other labels inside the flat or floor join the address; a postcode after it does not
+    assert _decided("Via Garibaldi 23, int. 5, 80134 Napoli", ("Via Garibaldi 23", "street_address"), ("int", "city"),
+                    ("5", "age"), ("80134", "postcode")) == [("Via Garibaldi 23, int. 5", "street_address"),
+                                                              ("80134", "postcode")]
+    assert _decided("Avinguda Diagonal 477, 6è 2a, 08036", ("Avinguda", "city"), ("Diagonal 477", "street_address"),
+                    ("6è 2a", "license_plate")) == [("Avinguda Diagonal 477, 6è 2a", "street_address")]
     # not a postcode, not a word of the sentence after it, not a name before it
     assert _completed("Via Roma 221, 41012 Carpi", ("Via Roma 221", "street_address")) == ["Via Roma 221"]
     assert _completed("at Elm Grove 5 now.", ("Elm Grove 5", "street_address")) == ["Elm Grove 5"]

@@ -37,7 +37,6 @@ _NUMBER_BEFORE = re.compile(r"(?<!\w)\d{1,5}[A-Za-z]?(?:-\d{1,5}[A-Za-z]?)?,? \Z
 # a flat, floor or door written after a street, each word short: "2. th.", "int. 5", "2º Esq.", "6è 2a", "bajo",
 # "Bât. C", "II. em. 3."; then a comma, a line end or the text's end. Never a postcode: numbers of 1-3 digits
 _UNIT_WORD = r"(?:\d{1,3}(?:[º°ª]|[a-zè]{1,2}|/\d{1,3})?\.?|[^\W\d_]{1,4}\.|[a-zà-ÿ]{1,4}|[A-Z]|[IVX]{1,4}\.)"
-_UNIT_GAP = re.compile(r"\.?, ?(?:[^\W\d_]{1,4}\. ?)?")  # between a street and its flat: ", ", ", int. "
 _UNIT_AFTER = re.compile(r"\.?, ?" + _UNIT_WORD + r"(?: " + _UNIT_WORD + r"){0,2}(?=,|\s*$|\s*\n)"
                          r"|(?<=[0-9º°ª])\.? [a-zæøå]{1,2}\.(?=,|\s*$|\s*\n)|(?<=[0-9º°ª]) [A-Z][^\W\d_]{0,3}\.(?!\w)",
                          re.M)
@@ -113,32 +112,36 @@ def _legal_form(text: str, end: int, high: int) -> int:
     return start_end
 
 
-ADDRESS_PARTS = frozenset({"city", "postcode", "state", "county", "country"})  # written beside a street, apart
 MAX_PIECE = 8  # characters of a flat or door the model read as something else ("5" -> age, "6è 2a" -> plate)
 
 
 def join_address_pieces(text: str, spans: list[Candidate]) -> list[Candidate]:
-    """A street address joined with the model's span of another label that is a piece of it: a word right before
-    it with only a blank between ("[Avinguda] Diagonal 477": city), or a short piece after a comma that is no
-    city, postcode, state, county or country ("Via Garibaldi 23, int. [5]": age; "477, [6è 2a]": plate)."""
+    """A street address joined with the model's spans of other labels that are pieces of it: a word right before
+    it with only a blank between ("[Avinguda] Diagonal 477": city), or what lies in the flat or floor written
+    after it (the pieces _UNIT_AFTER takes: "Via Garibaldi 23, [int]. [5]": city and age; "477, [6è 2a]": plate;
+    never a postcode)."""
     out: list[Candidate] = []
     for c in sorted(spans, key=lambda c: c.start):
-        if out and _street_piece(text, out[-1], c):
+        end = _street_piece(text, out[-1], c) if out else None
+        if end is not None:
             a = out.pop()
-            out.append(Candidate(a.start, c.end, "street_address", a.detectors | c.detectors,
+            out.append(Candidate(a.start, end, "street_address", a.detectors | c.detectors,
                                  max(x for x in (a.model_score, c.model_score) if x is not None)))
         else:
             out.append(c)
     return out
 
 
-def _street_piece(text: str, a: Candidate, b: Candidate) -> bool:
-    gap = text[a.end : b.start]
-    if b.label in ADDRESS_LABELS and a.label in NAME_OR_PLACE_LABELS and gap == " " and not text[b.start].isdigit():
-        return text[a.start : a.end].istitle() or text[a.start : a.end].isupper()  # not "Anna Smith [12 Elm Road]"
-    if a.label in ADDRESS_LABELS and b.label not in ADDRESS_PARTS and b.end - b.start <= MAX_PIECE:
-        return _UNIT_GAP.fullmatch(gap) is not None and _UNIT_AFTER.match(text, a.end) is not None
-    return False
+def _street_piece(text: str, a: Candidate, b: Candidate) -> int | None:
+    """The end of the street address a joined with b, when b is a piece of it (join_address_pieces), or None."""
+    if b.label in ADDRESS_LABELS and a.label in NAME_OR_PLACE_LABELS and text[a.end : b.start] == " " and \
+            not text[b.start].isdigit() and (text[a.start : a.end].istitle() or text[a.start : a.end].isupper()):
+        return b.end  # not "Anna Smith [12 Elm Road]"
+    if a.label in ADDRESS_LABELS and b.end - b.start <= MAX_PIECE:
+        unit = _UNIT_AFTER.match(text, a.end)
+        if unit and a.end <= b.start and b.end <= unit.end():
+            return unit.end()
+    return None
 
 
 def grow_companies(text: str, spans: list[Candidate], others: list[Candidate] = ()) -> list[Candidate]:
