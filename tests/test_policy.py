@@ -122,6 +122,8 @@ def test_a_name_with_a_legal_form_after_it_is_a_company():
     assert _decided("Joining Hofbauer OG as a designer", ("Hofbauer", "company_name")) == [("Hofbauer OG", "company_name")]
     assert _decided("JOINING MITCHELL INC AS A DESIGNER", ("MITCHELL", "first_name")) == [("MITCHELL INC", "company_name")]
     assert _decided("Nordkap Marine AS signed", ("Nordkap", "first_name")) == [("Nordkap Marine AS", "company_name")]
+    assert _decided("MILAN — Lombardi Meccanica SpA today", ("Lombardi", "first_name"), ("Meccanica", "first_name")) == [
+        ("Lombardi Meccanica SpA", "company_name")]  # a form written without its periods: "S.p.A." as "SpA"
     assert _decided("paid Kowalski Sp. z o.o. and Jones & Co. today", ("Kowalski", "last_name"), ("Jones", "last_name")) == [
         ("Kowalski Sp. z o.o.", "company_name"), ("Jones & Co.", "company_name")]
     # the given_name rule's span too; "as" in prose and a legal form in lower case are no legal forms

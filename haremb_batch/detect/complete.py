@@ -69,9 +69,11 @@ _WORD_BEFORE = re.compile(r"(?<![\w-])([^\W\d_][\w-]{0,30}) \Z")
 @lru_cache(maxsize=1)
 def _legal_form_after() -> re.Pattern:
     """A legal form right after a name, from cleanco's table of legal forms by country and type ("GmbH", "Sp. z
-    o.o.", "& Co."), longest first; matched without regard to case, checked for a capital by _legal_form."""
-    forms = {t for terms in (*terms_by_type.values(), *terms_by_country.values()) for t in terms}
-    forms = sorted((t.strip() for t in forms if t.strip() not in LEGAL_FORM_EXCLUDED), key=len, reverse=True)
+    o.o.", "& Co."), and the same written without their periods ("SpA", "BV", "Pvt Ltd"); longest first; matched
+    without regard to case, checked for a capital by _written_as_legal_form."""
+    forms = {t.strip() for terms in (*terms_by_type.values(), *terms_by_country.values()) for t in terms}
+    forms |= {t.replace(".", "") for t in forms if "." in t and len(t.replace(".", "").strip()) > 1}  # "SpA", "BV"
+    forms = sorted((t for t in forms if t and t not in LEGAL_FORM_EXCLUDED), key=len, reverse=True)
     return re.compile(r",? (" + "|".join(re.escape(t) for t in forms) + r")(?![^\W_])", re.IGNORECASE)
 
 
