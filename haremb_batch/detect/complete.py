@@ -4,9 +4,12 @@ A one-layer model often finds the street but not its house number ("Via dei Serr
 the date but not the weekday written before it ("[Thursday] 13 March"), the company but not the period of its
 legal form ("Analytics Inc[.]"), the job but not the word that heads it ("[Senior] Data Engineer"). These
 pieces belong to the value by how addresses, dates, company names and job titles are written, and a piece
-left visible narrows down the person. So each of the model's spans grows over them. Completion only grows
-spans the model found: it never makes a span where there was none, so text without PII gets no new span
-from it. It runs before the merge with the rules (policy.py), so a piece another detector claims stays theirs.
+left visible narrows down the person. So each of the model's spans grows over them: also over a legal form
+after it, which makes it a company's ("Hofbauer [OG]"), over the other words of a company's name, and over
+the flat, floor or house name of an address, taking in what the model labelled otherwise there. Completion
+only grows spans that were found (the model's; for legal forms, the name and city rules' too): it never makes a
+span where there was none, so text without PII gets no new span from it. It runs before the merge with the
+rules (policy.py), so a piece another detector claims stays theirs.
 """
 
 from __future__ import annotations
@@ -64,6 +67,14 @@ for to at in on with by from into per via new former current acting we i you he 
 dear hi hello hey meet call ask contact email
 """.split())
 _WORD_BEFORE = re.compile(r"(?<![\w-])([^\W\d_][\w-]{0,30}) \Z")
+# company names: capitalised words around a company span, and the word before a two-letter legal form
+MAX_NAME_WORDS = 3  # capitalised words a company span grows over, on each side
+_CAPITAL_WORD_BEFORE = re.compile(r"(?<![\w&.'’-])([^\W\d_][\w'’-]*)(?: | & |-)\Z")
+_CAPITAL_WORD_AFTER = re.compile(r"(?: | & |-)([^\W\d_][\w'’-]*)(?![\w&-])")
+_WORD_BEFORE_FORM = re.compile(r"([^\W\d_][\w'’-]*)\Z")
+_CALENDAR = frozenset(_WEEKDAYS + """January February March April May June July August September October November
+December""".split())
+MAX_PIECE = 8  # characters of a flat or door the model read as something else ("5" -> age, "6è 2a" -> plate)
 
 
 @lru_cache(maxsize=1)
@@ -77,24 +88,14 @@ def _legal_form_after() -> re.Pattern:
     return re.compile(r",? (" + "|".join(re.escape(t) for t in forms) + r")(?![^\W_])", re.IGNORECASE)
 
 
-MAX_NAME_WORDS = 3  # capitalised words a company span grows over, on each side
-_CAPITAL_WORD_BEFORE = re.compile(r"(?<![\w&.'’-])([^\W\d_][\w'’-]*)(?: | & |-)\Z")
-_CAPITAL_WORD_AFTER = re.compile(r"(?: | & |-)([^\W\d_][\w'’-]*)(?![\w&-])")
-_CALENDAR = frozenset(_WEEKDAYS + """January February March April May June July August September October November
-December""".split())
-
-
-_WORD_BEFORE_FORM = re.compile(r"([^\W\d_][\w'’-]*)\Z")
-
-
 def _written_as_legal_form(text: str, m: re.Match) -> bool:
     """A capital in it ("AG", "Ltd", not "ltd" in prose); a form of two letters only in capitals, with no comma,
     right after a word in Title Case ("Elektro AS", "Siemens AG"; not "MITCHELL AS A DESIGNER", "Denver, CO")."""
     form = m.group(1)
     if not any(ch.isupper() for ch in form):
         return False
-    if len(form) == 2:  # "AG", "AB", "AS" in capitals right after a word in Title Case; not "Da" (Maria Da Silva),
-        word = _WORD_BEFORE_FORM.search(text, max(0, m.start() - 40), m.start())  # "Denver, CO", "MITCHELL AS"
+    if len(form) == 2:  # not "Maria Da Silva", "Denver, CO", "MITCHELL AS A DESIGNER"
+        word = _WORD_BEFORE_FORM.search(text, max(0, m.start() - 40), m.start())
         return form.isupper() and not m.group().startswith(",") and word is not None and word.group(1).istitle()
     return True
 
@@ -112,9 +113,6 @@ def _legal_form(text: str, end: int, high: int) -> int:
             break
         end = word.end()
     return start_end
-
-
-MAX_PIECE = 8  # characters of a flat or door the model read as something else ("5" -> age, "6è 2a" -> plate)
 
 
 def join_address_pieces(text: str, spans: list[Candidate]) -> list[Candidate]:
