@@ -143,6 +143,7 @@ VALID = [
     ("occupation", "Claire\nHR Business Partner", "HR Business Partner"),
     ("occupation", "move from QA engineer, sadly", "QA engineer"),
     ("occupation", "Associate Professor of Linguistics Dr Okafor", "Associate Professor of Linguistics"),
+    ("occupation", "but our joiner could start on Monday", "joiner"),
     ("city_name", "She moved to Brno in May", "Brno"),
     ("city_name", "flights from A Coruña", "A Coruña"),
     ("city_name", "DELIVER TO 4 VIA NAZIONALE, ROME", "ROME"),
@@ -216,7 +217,7 @@ INVALID = [
     ("given_name", "In cased text lower-case lukas and the handle lukas_runs or Lukas2."),
     ("given_name", "arrives thu at the asia-east1 site, mac=12"),  # a weekday; joined to a word; a key
     ("date", "See you on Monday! Chapter 4, version 2.3, on 31 February or 29 Feb 2023; the 4 may be"),
-    ("occupation", "Ask a pharmacist. The manager will call. Our engineers, Dean, Cook and Baker Ltd."),
+    ("occupation", "Ask a pharmacist. The manager will call. Our engineers, Dean, Cook and Baker Ltd. Ask your doctor."),
     ("occupation", "Asked for the manager, Steven Gross, who never came; appointed to lead a review"),
     ("occupation", "Calle Mayor 14 (the Landlord's agent) is a list of officers"),
     ("given_name", "Stir the flour; She said Regards."),

@@ -17,8 +17,9 @@ A head word alone is not enough: "ask a pharmacist", "the manager will call" nam
 - it fills a line of its own in Title Case or capitals, under another line (a signature: "Claire\\nHR Business
   Partner");
 - "the" comes before a title in Title Case of two words or more, or an office in capitals ("the Finance
-  Director", "the CFO": one person of an organisation), or a listed given name after it ("master watchmaker Reto
-  Brunner", names.py); or
+  Director", "the CFO": one person of an organisation), "our", "his", "her", "my" or "their" before any title
+  ("our joiner"; not "your": "ask your doctor" is advice), or a listed given name after it ("master watchmaker
+  Reto Brunner", names.py); or
 - it is an office that only a person holds, in Title Case: "Head of ...", "Director of ...", "Vice President",
   "Chief ... Officer", "Managing Director".
 After "works as a", "job as an", "career as a" any noun of up to three words is a title, head word or not
@@ -71,6 +72,7 @@ _WORKED_AS = re.compile(r"(?<![\w'’])(?i:work(?:s|ed|ing)?|job|career|started|
                         re.M)
 _NOT_JOBS = frozenset("team group unit whole pair family result favour favor matter rule hobby kid child "
                       "student volunteer".split())
+_POSSESSIVE_BEFORE = re.compile(r"(?<![\w'’])(?i:our|his|her|my|their)[ \t]+(?:(?i:new|old|former|local)[ \t]+)?\Z")
 _THE_BEFORE = re.compile(r"(?<![\w'’])(?i:the)[ \t]+\Z")
 _NOUN_AFTER = re.compile(r" ([a-z][a-z-]*)(?![\w'’])")
 _NAME_AFTER = re.compile(r" ([A-Z][^\W\d_]+)(?![\w-])")
@@ -202,6 +204,8 @@ def _counts(text: str, start: int, end: int, title: bool) -> bool:
         return True  # real estate salesperson", "Wouter de Graaf (project architect)"
     if _THE_BEFORE.search(text, max(0, start - 8), start) and (title and not one_word or value.isupper() and value in job_words()):
         return True  # "the Finance Director", "the CFO": one person of an organisation
+    if _POSSESSIVE_BEFORE.search(text, max(0, start - 12), start):
+        return True  # "our joiner", "her new sacristan": one person, named by the job
     if _before_a_given_name(text, end):  # "master watchmaker Reto Brunner", "IT manager Rolf"
         return True
     line_break = text.rfind("\n", max(0, start - 40), start)
