@@ -41,7 +41,8 @@ _NUMBER_BEFORE = re.compile(r"(?<!\w)\d{1,5}[A-Za-z]?(?:-\d{1,5}[A-Za-z]?)?,? \Z
 # "Bât. C", "II. em. 3."; then a comma, a line end or the text's end. Never a postcode: numbers of 1-3 digits
 _UNIT_WORD = r"(?:\d{1,3}(?:[º°ª]|[a-zè]{1,2}|/\d{1,3})?\.?|[^\W\d_]{1,4}\.|[a-zà-ÿ]{1,4}|[A-Z]|[IVX]{1,4}\.)"
 _UNIT_AFTER = re.compile(r"\.?, ?" + _UNIT_WORD + r"(?: " + _UNIT_WORD + r"){0,2}(?=,|\s*$|\s*\n)"
-                         r"|(?<=[0-9º°ª])\.? [a-zæøå]{1,2}\.(?=,|\s*$|\s*\n)|(?<=[0-9º°ª]) [A-Z][^\W\d_]{0,3}\.(?!\w)",
+                         r"|(?<=[0-9º°ª])\.? [a-zæøå]{1,2}\.(?=,|\s*$|\s*\n)"
+                         r"|(?<=[0-9º°ª]) [A-Z][^\W\d_]{0,3}\.(?!\w)",
                          re.M)
 # a street span that is only a unit ("Unit 7", "Flat 3", "Apartment 6"), and the capitalised piece after it
 _LONE_UNIT = re.compile(r"(?i:unit|flat|apartment|apt|suite|ste|room|floor|building|block|office)\.? \w{1,5}")

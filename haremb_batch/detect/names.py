@@ -48,7 +48,8 @@ def find_given_names(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each word written as a listed name ("Priya"; with the names hyphenated to it:
     "Marie-Claire"), or in capitals inside a run of capitals
     ("HELLO JULIA, I'M JOE"; a lone "TIA" is an acronym), in any case as a speaker at the start of a line
-    ("emre: get a lawyer"), or in lower case in text written in lower case ("ask priya"; is_cased). A word right before "=" is a key ("Mac=48-27-...")."""
+    ("emre: get a lawyer"), or in lower case in text written in lower case ("ask priya"; is_cased). A word right
+    before "=" is a key ("Mac=48-27-...")."""
     from .plausible import is_cased  # plausible.py reads its word list through this module
 
     names = given_names()
@@ -109,7 +110,8 @@ def find_city_names(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _speaker(text: str, start: int) -> bool:
-    """Whether the word at `start` opens its line (after blanks) and a colon follows it: "emre: ...", "  MARGIT: ..."."""
+    """Whether the word at `start` opens its line (after blanks) and a colon follows it: "emre: ...", "  MARGIT:
+    ..."."""
     return _SPEAKER.match(text, start) is not None and _LINE_START.search(text, max(0, start - 16), start) is not None
 
 
@@ -125,7 +127,8 @@ def _hyphenated(text: str, start: int, end: int) -> tuple[int, int]:
 def _standing_alone(text: str, start: int, end: int) -> bool:
     """Whether a word has no joiner beside it: not part of "asia-east1", "john.doe", "@kasia", "kasia_99"."""
     before_ok = start == 0 or text[start - 1] not in "-._@/#"
-    after_ok = end == len(text) or text[end] not in "-._@/#" or text[end] == "." and not text[end + 1 : end + 2].isalnum()
+    after_ok = end == len(text) or text[end] not in "-._@/#" or (
+        text[end] == "." and not text[end + 1 : end + 2].isalnum())
     return before_ok and after_ok  # "call lukas." ends a sentence; "lukas.k" is a handle
 
 

@@ -63,7 +63,8 @@ _OFFICES = re.compile(
 _CUE_BEFORE = re.compile(
     r"(?:(?P<word>(?<![\w'’])(?i:is|was|am|are|were|be|been|being|became|become|becomes|remains|(?<!such )as|turned|"
     r"appointed|named|promoted to|elected|hired as|work(?:s|ed|ing)? as|job as|career as|role as|role of|"
-    r"position of|post of|title of)[ \t]+|(?<![\w'’])(?i:(?:he|she|who|i|you|we|they)['’](?:s|m|re))[ \t]+)|[,—–(·|/][ \t]*|(?<= )-[ \t]+)"
+    r"position of|post of|title of)[ \t]+|(?<![\w'’])(?i:(?:he|she|who|i|you|we|they)['’](?:s|m|re))[ \t]+)"
+    r"|[,—–(·|/][ \t]*|(?<= )-[ \t]+)"
     r"(?P<article>(?i:a|an|the|our|their|his|her|my|your|new|now)[ \t]+)?\Z")
 _AFTER_A_NAME = re.compile(r"[A-Z][^\W\d_]+(?:,[ \t]+| \()\Z")  # a capitalised word and a comma or bracket
 _WORKED_AS = re.compile(r"(?<![\w'’])(?i:work(?:s|ed|ing)?|job|career|started|start|employed|hired|trained)[ \t]+"
@@ -202,7 +203,8 @@ def _counts(text: str, start: int, end: int, title: bool) -> bool:
         return True
     if cue and not one_word and _AFTER_A_NAME.search(text, max(0, start - 40), start):  # "Dana Whitfield, licensed
         return True  # real estate salesperson", "Wouter de Graaf (project architect)"
-    if _THE_BEFORE.search(text, max(0, start - 8), start) and (title and not one_word or value.isupper() and value in job_words()):
+    office = title and not one_word or value.isupper() and value in job_words()
+    if office and _THE_BEFORE.search(text, max(0, start - 8), start):
         return True  # "the Finance Director", "the CFO": one person of an organisation
     if _POSSESSIVE_BEFORE.search(text, max(0, start - 12), start):
         return True  # "our joiner", "her new sacristan": one person, named by the job

@@ -33,11 +33,12 @@ from .occupations import JOB_WORDS_FILE, job_words
 from .plausible import (EVERYDAY_WORDS_FILE, NAME_LABELS, PERSON_LABELS, everyday_in_cased_text, everyday_words,
                         everyday_word_starting_sentence, is_cased, never_a_name, word_on_code_line,
                         no_job_in_cased_text)
-from .rules import WEAK_RULES, RuleError, RuleSet
+from .rules import WEAK_RULES, RuleError, RuleSet, RuleSpan
 
 log = logging.getLogger("haremb_batch")
 FIRST_NAME_LABELS = frozenset({"first_name", "private_person"})
-WORD_LISTS = {"given_name": GIVEN_NAMES_FILE, "city_name": CITY_NAMES_FILE, "occupation": JOB_WORDS_FILE}  # rule -> its list under data/
+# rule -> its word list under data/
+WORD_LISTS = {"given_name": GIVEN_NAMES_FILE, "city_name": CITY_NAMES_FILE, "occupation": JOB_WORDS_FILE}
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,8 @@ class Policy:
         wanted = [WORD_LISTS[r] for r in self.rules.enabled if r in WORD_LISTS]
         if self.check_casing:
             wanted += [EVERYDAY_WORDS_FILE, JOB_WORDS_FILE]
-        return {name: hashlib.sha256(WORD_LIST_DIR.joinpath(name).read_bytes()).hexdigest() for name in sorted(set(wanted))}
+        return {name: hashlib.sha256(WORD_LIST_DIR.joinpath(name).read_bytes()).hexdigest()
+                for name in sorted(set(wanted))}
 
     def warn_disabled(self) -> None:
         for rule, why in self.rules.disabled.items():
@@ -123,9 +125,7 @@ class Policy:
         # a weak rule's span where the model found one too: the model's span and label stand, confirmed ("model+rule":
         # no threshold or casing check can keep it)
         model = [_confirmed(m) if any(m.overlaps(r) for r in weak) else m for m in model]
-        validated = [validated_candidate(r.start, r.end, r.label, "rule") for r in found
-                     if r.rule not in WEAK_RULES and not _title_over_a_first_name(r, model)
-                     or r.rule in WEAK_RULES and not any(m.overlaps(r) for m in model)]
+        validated = [validated_candidate(r.start, r.end, r.label, "rule") for r in found if _rule_span_stands(r, model)]
         validated += self._deny_candidates(text)
         if self.complete:  # after the weak rules were weighed against the model's own spans, up to their edges
             model = complete_spans(text, model, [(c.start, c.end) for c in validated])
@@ -177,10 +177,13 @@ class Policy:
         return decisions
 
 
-def _title_over_a_first_name(r, model: list[Candidate]) -> bool:
-    """Whether an occupation rule span takes in the model's first name: "my name is [Tom] Porter" is a person, not
-    a job title (the model's other misreadings inside a title stay covered: "[Managing] Director")."""
-    return r.rule == "occupation" and any(m.label in FIRST_NAME_LABELS and m.overlaps(r) for m in model)
+def _rule_span_stands(r: RuleSpan, model: list[Candidate]) -> bool:
+    """Whether a rule's span joins the merge: a weak rule's only where the model found nothing; an occupation
+    rule's not over the model's first name ("my name is [Tom] Porter" is a person; the model's other misreadings
+    inside a title stay covered: "[Managing] Director")."""
+    if r.rule in WEAK_RULES:
+        return not any(m.overlaps(r) for m in model)
+    return r.rule != "occupation" or not any(m.label in FIRST_NAME_LABELS and m.overlaps(r) for m in model)
 
 
 def _confirmed(c: Candidate) -> Candidate:
