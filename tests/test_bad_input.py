@@ -352,8 +352,10 @@ def test_label_subset_reports_kept_per_label(ray_cluster, capsys, monkeypatch, s
                          "--set", f"decoding.labels=[{chosen}]")
     assert code == 0, err
     report = json.loads((tmp_path / "one" / "_report.json").read_text())["entities"]
-    assert report["redacted_per_label"] == {chosen: every[chosen]}
-    assert report["kept"] == sum(every.values()) + kept_anyway - every[chosen] and f"{report['kept']} kept (" in out
+    # only the chosen label is redacted, and at least as often as before: a model span of it that a rule of
+    # another label overlapped (an api_key over a password) keeps its own label now instead of being kept
+    assert list(report["redacted_per_label"]) == [chosen] and report["redacted_per_label"][chosen] >= every[chosen]
+    assert report["kept"] == report["total"] - report["redacted"] and f"{report['kept']} kept (" in out
     import ray
 
     # the CLI ran in a process already joined to the cluster: it leaves that Ray session as it found it

@@ -150,6 +150,19 @@ def test_what_completion_and_the_title_rule_leave_alone():
         ("Head of Jordan Operations", "occupation")]
 
 
+def test_a_label_outside_decoding_labels_never_hides_a_label_inside_it():
+    """A rule's span, a legal form or an address piece would give the union a label the policy keeps: with
+    decoding.labels narrowed, the model's span keeps its own label and is redacted."""
+    p = policy("decoding.labels=[first_name]")
+    text = "Write to anna@example.com. JOINING MITCHELL INC AS A DESIGNER"
+    decisions = p.decide(text, [Span(9, 13, "first_name", 0.9)])
+    assert [(text[d.start:d.end], d.label, d.action) for d in decisions] == [
+        ("anna", "first_name", "redacted"), ("MITCHELL INC", "first_name", "redacted"),
+        ("DESIGNER", "occupation", "kept")]
+    assert [(d.label, d.action) for d in policy().decide(text, [Span(9, 13, "first_name", 0.9)])][:2] == [
+        ("email", "redacted"), ("company_name", "redacted")]  # all labels: the union's label
+
+
 def test_a_company_span_grows_over_the_capitalised_words_of_its_name():
     assert _decided("at Kora Finance in Dublin", ("Kora", "company_name")) == [("Kora Finance", "company_name")]
     assert _decided("From Harlow & Pine Joinery Ltd", ("Joinery Ltd", "company_name")) == [

@@ -62,7 +62,8 @@ class Policy:
         self.complete, self.check_casing = complete, check_casing
         self.rules, self.deny, self.allow = rules, deny, allow
         self.act_on, self.min_score, self.methods, self.key = act_on, min_score, methods, key
-        self.company_label = COMPANY_LABEL if COMPANY_LABEL in self.categories else None
+        # a span that becomes a company's must still be acted on, or the name in it would be kept
+        self.company_label = COMPANY_LABEL if COMPANY_LABEL in self.categories and COMPANY_LABEL in act_on else None
 
     @classmethod
     def from_config(cls, cfg: JobConfig, categories: Iterable[str], key: bytes | None) -> "Policy":
@@ -125,14 +126,17 @@ class Policy:
         # a weak rule's span where the model found one too: the model's span and label stand, confirmed ("model+rule":
         # no threshold or casing check can keep it)
         model = [_confirmed(m) if any(m.overlaps(r) for r in weak) else m for m in model]
-        validated = [validated_candidate(r.start, r.end, r.label, "rule") for r in found if _rule_span_stands(r, model)]
+        validated = [validated_candidate(r.start, r.end, r.label, "rule") for r in found
+                     if _rule_span_stands(r, model, self.act_on)]
         validated += self._deny_candidates(text)
         if self.complete:  # after the weak rules were weighed against the model's own spans, up to their edges
             model = complete_spans(text, model, [(c.start, c.end) for c in validated])
             model = grow_legal_forms(text, model, validated, self.company_label)
             validated = grow_legal_forms(text, validated, model, self.company_label)  # "MITCHELL [INC]": given_name
-            model = grow_companies(text, model, validated)
-            model = join_address_pieces(text, model)
+            if self.company_label:  # it takes in names and places: only where companies are redacted
+                model = grow_companies(text, model, validated)
+            if "street_address" in self.act_on:
+                model = join_address_pieces(text, model)
         return self._act(text, merge_candidates(model, validated))
 
     def redecide(self, text: str | None, recorded: list[Candidate]) -> list[Decision]:
@@ -177,13 +181,15 @@ class Policy:
         return decisions
 
 
-def _rule_span_stands(r: RuleSpan, model: list[Candidate]) -> bool:
-    """Whether a rule's span joins the merge: a weak rule's only where the model found nothing; an occupation
-    rule's not over the model's first name ("my name is [Tom] Porter" is a person; the model's other misreadings
-    inside a title stay covered: "[Managing] Director")."""
-    if r.rule in WEAK_RULES:
-        return not any(m.overlaps(r) for m in model)
-    return r.rule != "occupation" or not any(m.label in FIRST_NAME_LABELS and m.overlaps(r) for m in model)
+def _rule_span_stands(r: RuleSpan, model: list[Candidate], act_on: set[str]) -> bool:
+    """Whether a rule's span joins the merge: a weak rule's only where the model found nothing; a span of a label
+    outside `decoding.labels` not over a model span (the union would take the rule's label and keep the model's
+    part visible); an occupation rule's not over the model's first name ("my name is [Tom] Porter" is a person;
+    the model's other misreadings inside a title stay covered: "[Managing] Director")."""
+    overlapped = [m for m in model if m.overlaps(r)]
+    if r.rule in WEAK_RULES or r.label not in act_on:
+        return not overlapped
+    return r.rule != "occupation" or not any(m.label in FIRST_NAME_LABELS for m in overlapped)
 
 
 def _confirmed(c: Candidate) -> Candidate:
