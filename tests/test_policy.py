@@ -152,13 +152,24 @@ def test_what_completion_and_the_title_rule_leave_alone():
 
 def test_a_label_outside_decoding_labels_never_hides_a_label_inside_it():
     """A rule's span, a legal form or an address piece would give the union a label the policy keeps: with
-    decoding.labels narrowed, the model's span keeps its own label and is redacted."""
+    decoding.labels narrowed, a part whose label is in it names the union, which is redacted whole."""
     p = policy("decoding.labels=[first_name]")
     text = "Write to anna@example.com. JOINING MITCHELL INC AS A DESIGNER"
     decisions = p.decide(text, [Span(9, 13, "first_name", 0.9)])
     assert [(text[d.start:d.end], d.label, d.action) for d in decisions] == [
-        ("anna", "first_name", "redacted"), ("MITCHELL INC", "first_name", "redacted"),
+        ("anna@example.com", "first_name", "redacted"), ("MITCHELL INC", "first_name", "redacted"),
         ("DESIGNER", "occupation", "kept")]
+    # a weak rule under the model's span of a label left out; a rule over a rule; an address piece
+    assert [(d.label, d.action) for d in p.decide("Thanks, Priya will call.", [Span(8, 13, "city", 0.9)])] == [
+        ("first_name", "redacted")]
+    text = "See https://example.com/u?user=anna.berg@example.com now"
+    assert [(text[d.start:d.end], d.label, d.action) for d in policy("decoding.labels=[email]").decide(text, [])] == [
+        ("anna.berg@example.com", "email", "redacted")]  # the URL around it is no email: it is not asked for
+    text = "Avinguda Diagonal 477, 6è 2a, 08036"
+    model = [Span(0, 8, "city", 0.9), Span(9, 21, "street_address", 0.9), Span(23, 28, "license_plate", 0.9)]
+    assert [(text[d.start:d.end], d.label, d.action) for d in policy("decoding.labels=[city]").decide(text, model)] == [
+        ("Avinguda Diagonal 477, 6è 2a", "city", "redacted")]
+    text = "Write to anna@example.com. JOINING MITCHELL INC AS A DESIGNER"
     assert [(d.label, d.action) for d in policy().decide(text, [Span(9, 13, "first_name", 0.9)])][:2] == [
         ("email", "redacted"), ("company_name", "redacted")]  # all labels: the union's label
 

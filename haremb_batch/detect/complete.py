@@ -83,18 +83,33 @@ def _legal_form_after() -> re.Pattern:
     """A legal form right after a name, from cleanco's table of legal forms by country and type ("GmbH", "Sp. z
     o.o.", "& Co."), and the same written without their periods ("SpA", "BV", "Pvt Ltd"); longest first; matched
     without regard to case, checked for a capital by _written_as_legal_form."""
-    forms = {t.strip() for terms in (*terms_by_type.values(), *terms_by_country.values()) for t in terms}
-    forms |= {t.replace(".", "") for t in forms if "." in t and len(t.replace(".", "").strip()) > 1}  # "SpA", "BV"
+    forms = _cleanco_forms() | _forms_without_periods()
     forms = sorted((t for t in forms if t and t not in LEGAL_FORM_EXCLUDED), key=len, reverse=True)
     return re.compile(r",? (" + "|".join(re.escape(t) for t in forms) + r")(?![^\W_])", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1)
+def _cleanco_forms() -> frozenset[str]:
+    return frozenset(t.strip() for terms in (*terms_by_type.values(), *terms_by_country.values()) for t in terms)
+
+
+@lru_cache(maxsize=1)
+def _forms_without_periods() -> frozenset[str]:
+    """cleanco's forms with periods, written without them ("s.p.a." -> "spa", "pvt. ltd." -> "pvt ltd"), of three
+    letters or more: "c.a.", "s.c.", "p.c." would be "CA", "SC", "PC" (US states, a CV)."""
+    return frozenset(t.replace(".", "") for t in _cleanco_forms()
+                     if "." in t and len(t.replace(".", "").replace(" ", "")) >= 3) - _cleanco_forms()
+
+
 def _written_as_legal_form(text: str, m: re.Match) -> bool:
     """A capital in it ("AG", "Ltd", not "ltd" in prose); a form of two letters only in capitals, with no comma,
-    right after a word in Title Case ("Elektro AS", "Siemens AG"; not "MITCHELL AS A DESIGNER", "Denver, CO")."""
+    right after a word in Title Case ("Elektro AS", "Siemens AG"; not "MITCHELL AS A DESIGNER", "Denver, CO"); a
+    form without its periods not in Title Case ("SpA"; "Ong", "Spa", "Coop" are words and names)."""
     form = m.group(1)
     if not any(ch.isupper() for ch in form):
         return False
+    if form.lower() in _forms_without_periods() and " " not in form and form.istitle():
+        return False  # a form without its periods only as written in capitals or mixed: "SpA", "SPA"; not "Wei Ong"
     if len(form) == 2:  # not "Maria Da Silva", "Denver, CO", "MITCHELL AS A DESIGNER"
         word = _WORD_BEFORE_FORM.search(text, max(0, m.start() - 40), m.start())
         return form.isupper() and not m.group().startswith(",") and word is not None and word.group(1).istitle()
@@ -116,33 +131,25 @@ def _legal_form(text: str, end: int, high: int) -> int:
     return start_end
 
 
-def join_address_pieces(text: str, spans: list[Candidate]) -> list[Candidate]:
-    """A street address joined with the model's spans of other labels that are pieces of it: a word right before
-    it with only a blank between ("[Avinguda] Diagonal 477": city), or what lies in the flat or floor written
-    after it (the pieces _UNIT_AFTER takes: "Via Garibaldi 23, [int]. [5]": city and age; "477, [6è 2a]": plate;
-    never a postcode)."""
-    out: list[Candidate] = []
-    for c in sorted(spans, key=lambda c: c.start):
-        end = _street_piece(text, out[-1], c) if out else None
-        if end is not None:
-            a = out.pop()
-            out.append(Candidate(a.start, end, "street_address", a.detectors | c.detectors,
-                                 max(x for x in (a.model_score, c.model_score) if x is not None)))
-        else:
-            out.append(c)
+def join_address_pieces(text: str, spans: list[Candidate], others: list[Candidate] = ()) -> list[Candidate]:
+    """Each street address of `spans` grown over the model's spans of other labels that are pieces of it: a word
+    right before it with only a blank between ("[Avinguda] Diagonal 477": city), or what lies in the flat or floor
+    written after it, up to the next span of `others` (the rules'; the pieces _UNIT_AFTER takes: "Via Garibaldi
+    23, [int]. [5]": city and age; "477, [6è 2a]": plate). The grown span overlaps those pieces, and the merge
+    joins them (merge.py: the street's label, unless decoding.labels leaves it out and keeps a piece's)."""
+    out = sorted(spans, key=lambda c: c.start)
+    starts = sorted(c.start for c in others)
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        if b.label in ADDRESS_LABELS and a.label in NAME_OR_PLACE_LABELS and text[a.end : b.start] == " " and \
+                not text[b.start].isdigit() and (text[a.start : a.end].istitle() or text[a.start : a.end].isupper()):
+            out[i + 1] = Candidate(a.start, b.end, b.label, b.detectors, b.model_score)  # not "Anna Smith [12 Elm Road]"
+        elif a.label in ADDRESS_LABELS and a.end <= b.start and b.end - b.start <= MAX_PIECE:
+            j = bisect_left(starts, a.end)
+            unit = _UNIT_AFTER.match(text, a.end, starts[j] if j < len(starts) else len(text))
+            if unit and b.end <= unit.end():
+                out[i] = Candidate(a.start, unit.end(), a.label, a.detectors, a.model_score)
     return out
-
-
-def _street_piece(text: str, a: Candidate, b: Candidate) -> int | None:
-    """The end of the street address a joined with b, when b is a piece of it (join_address_pieces), or None."""
-    if b.label in ADDRESS_LABELS and a.label in NAME_OR_PLACE_LABELS and text[a.end : b.start] == " " and \
-            not text[b.start].isdigit() and (text[a.start : a.end].istitle() or text[a.start : a.end].isupper()):
-        return b.end  # not "Anna Smith [12 Elm Road]"
-    if a.label in ADDRESS_LABELS and b.end - b.start <= MAX_PIECE:
-        unit = _UNIT_AFTER.match(text, a.end)
-        if unit and a.end <= b.start and b.end <= unit.end():
-            return unit.end()
-    return None
 
 
 def grow_companies(text: str, spans: list[Candidate], others: list[Candidate] = ()) -> list[Candidate]:

@@ -6,7 +6,7 @@
    longer than a rule's (an access key id and the secret after it) keeps the secret covered.
 2. The union takes the label of the highest-priority detector among its parts (deny_list > rule > model;
    then the longer part, then the earlier) and names every detector that agreed, in the order
-   `model+rule+deny_list`.
+   `model+rule+deny_list`. With `decoding.labels` narrowed, a part whose label is in it comes first.
 3. A merged span's score is the model's when the model found part of it (so a threshold still reads the
    model's confidence), else 1.0.
 
@@ -50,27 +50,31 @@ def validated_candidate(start: int, end: int, label: str, detector: str) -> Cand
     return Candidate(start, end, label, frozenset({detector}))
 
 
-def merge_candidates(model: list[Candidate], validated: list[Candidate]) -> list[Candidate]:
-    """The module rule; the result is sorted and non-overlapping."""
-    return union_overlaps(list(model) + list(validated))
+def merge_candidates(model: list[Candidate], validated: list[Candidate],
+                     acted_on: frozenset | set | None = None) -> list[Candidate]:
+    """The module rule; the result is sorted and non-overlapping. `acted_on` (the policy's decoding.labels): a
+    part whose label is in it wins the union's label before any other rank, so a label the policy keeps never
+    hides one it redacts (an email rule over the model's first name, with decoding.labels=[first_name])."""
+    return union_overlaps(list(model) + list(validated), acted_on)
 
 
-def union_overlaps(candidates: list[Candidate]) -> list[Candidate]:
+def union_overlaps(candidates: list[Candidate], acted_on: frozenset | set | None = None) -> list[Candidate]:
     merged: list[Candidate] = []
     for c in sorted(candidates, key=lambda c: (c.start, -c.end)):
         if merged and c.start < merged[-1].end:
-            merged[-1] = _union(merged[-1], c)
+            merged[-1] = _union(merged[-1], c, acted_on)
         else:
             merged.append(c)
     return merged
 
 
-def _rank(c: Candidate) -> tuple:
-    return (max(PRIORITY[d] for d in c.detectors), c.end - c.start, -c.start)
+def _rank(c: Candidate, acted_on: frozenset | set | None = None) -> tuple:
+    acted = acted_on is None or c.label in acted_on
+    return (acted, max(PRIORITY[d] for d in c.detectors), c.end - c.start, -c.start)
 
 
-def _union(a: Candidate, b: Candidate) -> Candidate:
-    best = max((a, b), key=_rank)
+def _union(a: Candidate, b: Candidate, acted_on: frozenset | set | None = None) -> Candidate:
+    best = max((a, b), key=lambda c: _rank(c, acted_on))
     return Candidate(min(a.start, b.start), max(a.end, b.end), best.label, a.detectors | b.detectors,
                      _max_score(a.model_score, b.model_score))
 

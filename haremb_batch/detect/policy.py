@@ -6,7 +6,8 @@ they left out at their edges, legal forms, the words of a company's name and the
 complete.py) + rule spans + deny-list spans -> merge (merge.py) -> action per merged span:
   1. a span the deny list found is redacted, whatever else holds;
   2. a span whose text the allow list allows is kept (detector `allow_list`);
-  3. a span outside `decoding.labels` is kept;
+  3. a span outside `decoding.labels` is kept (a part inside it names a merged span, so a narrowed list never
+     hides what it names: merge.py, RuleSet.find's `prefer`, _rule_span_stands);
   4. a span only the model found, scoring below `decoding.min_score` of its label, is kept;
   5. a span only the model found that cannot be what its label says (a pronoun as a name, a lower-case word as
      a name or place in text written with capitals, an everyday word capitalised by a sentence start, an
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -62,7 +64,7 @@ class Policy:
         self.complete, self.check_casing = complete, check_casing
         self.rules, self.deny, self.allow = rules, deny, allow
         self.act_on, self.min_score, self.methods, self.key = act_on, min_score, methods, key
-        # a span that becomes a company's must still be acted on, or the name in it would be kept
+        # a name with a legal form becomes a company's only where companies are redacted: else it keeps its label
         self.company_label = COMPANY_LABEL if COMPANY_LABEL in self.categories and COMPANY_LABEL in act_on else None
 
     @classmethod
@@ -120,31 +122,30 @@ class Policy:
         """The job: the model's spans (start, end, label, score) of one text, plus rules and the deny list."""
         if not text:
             return []
-        model = [model_candidate(s.start, s.end, s.label, s.score) for s in model_spans]
-        found = self.rules.find(text)
-        weak = [r for r in found if r.rule in WEAK_RULES]
+        model = sorted((model_candidate(s.start, s.end, s.label, s.score) for s in model_spans), key=lambda c: c.start)
+        found = self.rules.find(text, self.act_on)
+        overlapped = [_overlapping(model, r) for r in found]  # model index ranges, by bisection: no quadratic cost
+        confirmed = {i for r, hit in zip(found, overlapped) if r.rule in WEAK_RULES for i in hit}
         # a weak rule's span where the model found one too: the model's span and label stand, confirmed ("model+rule":
         # no threshold or casing check can keep it)
-        model = [_confirmed(m) if any(m.overlaps(r) for r in weak) else m for m in model]
-        validated = [validated_candidate(r.start, r.end, r.label, "rule") for r in found
-                     if _rule_span_stands(r, model, self.act_on)]
+        model = [_confirmed(m) if i in confirmed else m for i, m in enumerate(model)]
+        validated = [validated_candidate(r.start, r.end, r.label, "rule") for r, hit in zip(found, overlapped)
+                     if _rule_span_stands(r, [model[i] for i in hit], self.act_on)]
         validated += self._deny_candidates(text)
         if self.complete:  # after the weak rules were weighed against the model's own spans, up to their edges
             model = complete_spans(text, model, [(c.start, c.end) for c in validated])
             model = grow_legal_forms(text, model, validated, self.company_label)
             validated = grow_legal_forms(text, validated, model, self.company_label)  # "MITCHELL [INC]": given_name
-            if self.company_label:  # it takes in names and places: only where companies are redacted
-                model = grow_companies(text, model, validated)
-            if "street_address" in self.act_on:
-                model = join_address_pieces(text, model)
-        return self._act(text, merge_candidates(model, validated))
+            model = grow_companies(text, model, validated)
+            model = join_address_pieces(text, model, validated)
+        return self._act(text, merge_candidates(model, validated, self.act_on))
 
     def redecide(self, text: str | None, recorded: list[Candidate]) -> list[Decision]:
         """`jobs/apply.py`: spans recorded in a finished output's entity table (already merged), plus the deny
         list of this policy; no model, no rules."""
         if not text:
             return []
-        return self._act(text, merge_candidates(recorded, self._deny_candidates(text)))  # idempotent: see merge.py
+        return self._act(text, merge_candidates(recorded, self._deny_candidates(text), self.act_on))  # see merge.py
 
     def _deny_candidates(self, text: str) -> list[Candidate]:
         if self.deny is None:
@@ -181,15 +182,22 @@ class Policy:
         return decisions
 
 
-def _rule_span_stands(r: RuleSpan, model: list[Candidate], act_on: set[str]) -> bool:
-    """Whether a rule's span joins the merge: a weak rule's only where the model found nothing; a span of a label
-    outside `decoding.labels` not over a model span (the union would take the rule's label and keep the model's
-    part visible); an occupation rule's not over the model's first name ("my name is [Tom] Porter" is a person;
-    the model's other misreadings inside a title stay covered: "[Managing] Director")."""
-    overlapped = [m for m in model if m.overlaps(r)]
-    if r.rule in WEAK_RULES or r.label not in act_on:
-        return not overlapped
+def _rule_span_stands(r: RuleSpan, overlapped: list[Candidate], act_on: set[str]) -> bool:
+    """Whether a rule's span joins the merge (`overlapped`: the model's spans it overlaps). A weak rule's only where
+    the model found nothing, or where only labels outside `decoding.labels` did while its own is inside ("Priya"
+    read as a city, with decoding.labels=[first_name]). An occupation rule's not over the model's first name ("my
+    name is [Tom] Porter" is a person; the model's other misreadings inside a title stay covered: "[Managing]
+    Director")."""
+    if r.rule in WEAK_RULES:
+        return not overlapped or (r.label in act_on and not any(m.label in act_on for m in overlapped))
     return r.rule != "occupation" or not any(m.label in FIRST_NAME_LABELS for m in overlapped)
+
+
+def _overlapping(model: list[Candidate], r) -> range:
+    """Indices of the model's spans (sorted, not overlapping each other) that overlap r."""
+    low = bisect_right(model, r.start, key=lambda c: c.end)
+    high = bisect_left(model, r.end, lo=low, key=lambda c: c.start)
+    return range(low, high)
 
 
 def _confirmed(c: Candidate) -> Candidate:

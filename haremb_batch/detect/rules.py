@@ -629,9 +629,11 @@ def _titles_after_names(text: str, spans: list[RuleSpan]) -> list[RuleSpan]:
     return out
 
 
-def _non_overlapping(spans: list[RuleSpan]) -> list[RuleSpan]:
-    """Longest first (ties: the earlier rule, then the earlier start); a span overlapping one kept is dropped."""
-    ranked = sorted(spans, key=lambda s: (s.start - s.end, _RULE_RANK[s.rule], s.start))
+def _non_overlapping(spans: list[RuleSpan], prefer: frozenset | set | None = None) -> list[RuleSpan]:
+    """Longest first (ties: the earlier rule, then the earlier start), after those whose label is in `prefer`; a
+    span overlapping one kept is dropped."""
+    ranked = sorted(spans, key=lambda s: (prefer is not None and s.label not in prefer, s.start - s.end,
+                                          _RULE_RANK[s.rule], s.start))
     kept_starts: list[int] = []
     kept: list[RuleSpan] = []  # sorted by start; kept spans never overlap, so ends are sorted too
     for span in ranked:
@@ -681,9 +683,11 @@ class RuleSet:
                     raise RuleError(f"{rule}: cannot read its name list ({error}); reinstall the package") from error
         return cls(enabled, disabled, region)
 
-    def find(self, text: str | None) -> list[RuleSpan]:
+    def find(self, text: str | None, prefer: frozenset | set | None = None) -> list[RuleSpan]:
         """Every validated match of the enabled rules, sorted by start, non-overlapping: where two matches
-        overlap the longer one is kept (ties: the earlier rule in RULE_NAMES). None or "" -> []."""
+        overlap the longer one is kept (ties: the earlier rule in RULE_NAMES), but first one whose label is in
+        `prefer` (the policy's decoding.labels: an email inside a URL, with decoding.labels=[email]).
+        None or "" -> []."""
         if not text:
             return []
         spans = [
@@ -691,7 +695,7 @@ class RuleSet:
             for rule, label in self.enabled.items()
             for start, end in self._offsets(rule, text)
         ]
-        return _non_overlapping(_titles_after_names(text, spans))
+        return _non_overlapping(_titles_after_names(text, spans), prefer)
 
     def _offsets(self, rule: str, text: str) -> Iterator[Offsets]:
         if rule == "phone_number":
