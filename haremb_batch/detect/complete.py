@@ -14,6 +14,7 @@ rules (policy.py), so a piece another detector claims stays theirs.
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
@@ -159,10 +160,10 @@ def grow_companies(text: str, spans: list[Candidate], others: list[Candidate] = 
     it does not ("Kora [Finance]"). It stops at a function word ("from", "at", "Call"), a calendar word, an
     everyday word that starts a sentence ("Joining"), a line break and every other span; "and" is no part of a
     name here ("NASA and De Smedt VOF")."""
-    taken = [(c.start, c.end) for c in spans if c.label not in LEGAL_FORM_AFTER] + [(c.start, c.end) for c in others]
-    taken += [(c.start, c.end) for c in spans if c.label == COMPANY_LABEL]
+    taken = _Intervals([(c.start, c.end) for c in spans if c.label not in NAME_OR_PLACE_LABELS]
+                       + [(c.start, c.end) for c in others])  # names and places a company may take in
     names = {c.start for c in spans if c.label in NAME_OR_PLACE_LABELS}
-    every = [(c.start, c.end) for c in (*spans, *others)]
+    every = _Intervals([(c.start, c.end) for c in (*spans, *others)])
     out = []
     for c in spans:
         if c.label != COMPANY_LABEL:
@@ -172,14 +173,14 @@ def grow_companies(text: str, spans: list[Candidate], others: list[Candidate] = 
         legal_form = _ends_with_legal_form(text, c.start, end)
         for _ in range(MAX_NAME_WORDS if legal_form else 0):
             word = _CAPITAL_WORD_BEFORE.search(text, max(0, start - 40), start)
-            if not word or _hits(taken, word.start(1), start) or not _name_word(word.group(1), names, word.start(1)):
+            if not word or taken.hit(word.start(1), start) or not _name_word(word.group(1), names, word.start(1)):
                 break
             if word.start(1) not in names and everyday_word_starting_sentence(text, word.start(1), word.end(1), True):
                 break  # "Joining Hofbauer OG"
             start = word.start(1)
         for _ in range(0 if legal_form else MAX_NAME_WORDS):
             word = _CAPITAL_WORD_AFTER.match(text, end)
-            if not word or _hits(every, end, word.end(1)) or not _name_word(word.group(1)):
+            if not word or every.hit(end, word.end(1)) or not _name_word(word.group(1)):
                 break  # no other span, a name neither: "Thanks, Acme [Anna] will call"
             end = word.end(1)
         out.append(Candidate(start, end, c.label, c.detectors, c.model_score) if (start, end) != (c.start, c.end)
@@ -195,8 +196,18 @@ def _name_word(word: str, names: set[int] = frozenset(), start: int = -1) -> boo
     return word.istitle() or start in names
 
 
-def _hits(taken: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(a < end and start < b for a, b in taken)
+class _Intervals:
+    """Intervals that may overlap, asked whether any of them meets [start, end): bisection over the starts and a
+    running maximum of the ends, so long texts with many spans cost no quadratic time."""
+
+    def __init__(self, intervals: list[tuple[int, int]]):
+        ordered = sorted(intervals)
+        self.starts = [a for a, _ in ordered]
+        self.max_end = list(itertools.accumulate((b for _, b in ordered), max))
+
+    def hit(self, start: int, end: int) -> bool:
+        k = bisect_left(self.starts, end)  # intervals starting before `end`
+        return k > 0 and self.max_end[k - 1] > start
 
 
 def _ends_with_legal_form(text: str, start: int, end: int) -> bool:
