@@ -463,6 +463,7 @@ PATHOLOGICAL = {
     "endless jwt": "eyJ" + "a" * 30_000 + ".eyJ" + "a" * 30_000 + ".",
     "endless slack token": "xoxb-" + "1-" * 30_000,
     "job words on one long line": "we lead the market here " * 10_000,
+    "titles on one long line": "Senior Data Engineer " * 20_000,
     "titles of titles": "lead of " * 20_000,
     "days that do not exist": "March 32 and 31 February " * 5_000,
     "joined lower-case names": "priya-" * 30_000,

@@ -43,6 +43,7 @@ JOB_WORDS_FILE = "job_words.txt"
 JOB_SUFFIXES = ("ologist", "ician", "iatrist", "ographer", "therapist", "dontist", "mason", "maker")
 MAX_QUALIFIERS = 4  # words before the head ("Group Head of ...", "licensed real estate salesperson")
 MAX_OF_WORDS = 4  # words after "of" ("Director of Customer Experience")
+LINE_WINDOW = 120  # characters read around a title for the line it stands on
 
 # words that never qualify a title: they end the walk to the left
 _STOP = frozenset("""
@@ -147,10 +148,6 @@ def _is_job_word(word: str, heads: frozenset[str]) -> bool:
     return word in heads or (len(word) > 7 and word.endswith(JOB_SUFFIXES))
 
 
-def is_job_word(word: str) -> bool:
-    """Whether a lower-case word is the head word of a job title ("nurse", "advisor", "biologist")."""
-    return _is_job_word(word, job_words())
-
 
 def _same_case(word: str, title: bool) -> bool:
     if word.isupper() and len(word) > 1:
@@ -239,11 +236,15 @@ def _from_to(text: str, start: int) -> bool:
 
 
 def _own_line(text: str, start: int, end: int) -> bool:
-    """Whether the title fills its line (blanks aside) and a non-empty line is right above it."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
-    if text[line_start:start].strip() or text[end:line_end].strip() or line_start == 0:
-        return False
-    above = text[text.rfind("\n", 0, line_start - 1) + 1 : line_start - 1]
+    """Whether the title fills its line (blanks aside) and a non-empty line is right above it. A title line is
+    short: only LINE_WINDOW characters around it are read, so long one-line texts cost no quadratic time."""
+    line_break = text.rfind("\n", max(0, start - LINE_WINDOW), start)
+    line_end = text.find("\n", end, end + LINE_WINDOW)
+    if line_break <= 0 or text[line_break + 1 : start].strip():
+        return False  # the text's first line, or words before the title on its line
+    if line_end < 0 and end + LINE_WINDOW < len(text):
+        return False  # a long line: no title line
+    if text[end : line_end if line_end >= 0 else len(text)].strip():
+        return False  # words after the title on its line
+    above = text[max(0, line_break - LINE_WINDOW) : line_break].rsplit("\n", 1)[-1]
     return bool(above.strip())
