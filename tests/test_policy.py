@@ -208,13 +208,33 @@ def test_a_street_address_grows_over_its_flat_floor_and_house_name():
     # the model's spans of other labels inside the flat or floor join the address; a postcode after it does not
     assert _decided("Via Garibaldi 23, int. 5, 80134 Napoli", ("Via Garibaldi 23", "street_address"), ("int", "city"),
                     ("5", "age"), ("80134", "postcode")) == [("Via Garibaldi 23, int. 5", "street_address"),
-                                                              ("80134", "postcode")]
+                                                              ("80134", "postcode"), ("Napoli", "city")]
     assert _decided("Avinguda Diagonal 477, 6è 2a, 08036", ("Avinguda", "city"), ("Diagonal 477", "street_address"),
                     ("6è 2a", "license_plate")) == [("Avinguda Diagonal 477, 6è 2a", "street_address")]
+    # after a lone unit, the street's words even where the model read one as a name ("Carrick": first_name)
+    assert _decided("Ltd\nUnit 7, Carrick Business Park\nAyr", ("Unit 7", "street_address"), ("Carrick", "first_name")) == [
+        ("Unit 7, Carrick Business Park", "street_address")]
     # not a postcode, not a word of the sentence after it, not a name before it
     assert _completed("Via Roma 221, 41012 Carpi", ("Via Roma 221", "street_address")) == ["Via Roma 221"]
     assert _completed("at Elm Grove 5 now.", ("Elm Grove 5", "street_address")) == ["Elm Grove 5"]
     assert _completed("Anna Smith, 3 Mill Lane, Rome", ("3 Mill Lane", "street_address")) == ["3 Mill Lane"]
+
+
+def test_a_city_after_a_postcode_is_found_by_its_place_in_the_address():
+    assert _decided("BOULANGERIE\n12 RUE HUGO\n37000 TOURS", ("12 RUE HUGO", "street_address"), ("37000", "postcode")) == [
+        ("12 RUE HUGO", "street_address"), ("37000", "postcode"), ("TOURS", "city")]
+    assert _decided("sent to Via Roma 221, 41012 Carpi (MO). follow up", ("41012", "postcode")) == [
+        ("41012", "postcode"), ("Carpi", "city")]
+    text = "CAP 41012 Carpi"
+    decisions = policy().decide(text, [Span(4, 9, "postcode", 0.9)])
+    assert [(text[d.start:d.end], d.detector) for d in decisions] == [("41012", "model"), ("Carpi", "rule")]  # not the model's
+    # not a sentence after it, not a lower-case word, not where a span is, not across a line, not without a postcode
+    for text, postcode in (("ZIP 62704 Please call me.", "62704"), ("ZIP 62704 please call", "62704"),
+                           ("code 62704\nThanks", "62704"), ("ZIP 62704. Thanks", "62704")):
+        assert _decided(text, (postcode, "postcode")) == [(postcode, "postcode")]
+    assert _decided("80134 Napoli", ("80134", "postcode"), ("Napoli", "street_address")) == [
+        ("80134", "postcode"), ("Napoli", "street_address")]
+    assert _decided("80134 Napoli", ("80134", "phone_number")) == [("80134", "phone_number")]
 
 
 def test_completion_stops_where_the_value_does():
@@ -275,13 +295,15 @@ def test_names_that_cannot_be_names_are_kept_not_redacted():
     assert actions("Thanks for the help.\nRusty", ("Rusty", "first_name")) == {"Rusty": "redacted"}
     assert actions("Patient list.\nCarpenter, Thomas came in.", ("Carpenter", "last_name"), ("Thomas", "first_name")) == {
         "Carpenter": "redacted", "Thomas": "redacted"}
-    # an address with a house number is no everyday words
+    # an address with a house number and a street type is no everyday words; a number and a unit is no address
     assert actions("Please ship it to 45 church road. Thanks a lot.", ("45 church road", "street_address")) == {
         "45 church road": "redacted"}
+    assert actions("Roast it at 60 degrees. Then rest it.", ("60 degrees", "street_address")) == {"60 degrees": "kept"}
     # one lower-case everyday word on a line of code is an identifier; names are no everyday words
     text = "def normalise(s: str) -> str:\n    return s\ngit commit -m 'fix pagination for ana'"
     assert actions(text, ("str", "last_name"), ("pagination", "city"), ("ana", "first_name")) == {
-        "str": "redacted", "pagination": "kept", "ana": "redacted"}
+        "str": "kept", "pagination": "kept", "ana": "redacted"}
+    assert actions("x = max(a, b)\nmax = 3", ("max", "first_name")) == {"max": "redacted"}  # a name too: Max
     for text, name in (("SELECT * FROM patients WHERE surname = 'smith'", "smith"), ("let sarah know i am late", "sarah"),
                        ("export OWNER=okonkwo", "okonkwo"), ("Anna wrote: call ana tomorrow", "ana")):
         assert actions(text, (name, "last_name")) == {name: "redacted"}
@@ -318,9 +340,13 @@ def test_unreadable_word_list_fails_when_the_policy_is_built(monkeypatch):
 
 
 def test_policy_names_the_word_lists_it_reads():
-    assert set(policy().word_lists()) == {"given_names.txt", "city_names.txt", "everyday_words.txt", "job_words.txt"}
-    assert policy("detection.rules=[email]", "detection.check_casing=false").word_lists() == {}
-    assert set(policy("detection.rules=[occupation]", "detection.check_casing=false").word_lists()) == {"job_words.txt"}
+    assert set(policy().word_lists()) == {"given_names.txt", "city_names.txt", "country_names.txt", "everyday_words.txt",
+                                          "job_words.txt", "street_words.txt"}
+    off = ("detection.check_casing=false", "detection.complete_spans=false")
+    assert policy("detection.rules=[email]", *off).word_lists() == {}
+    assert set(policy("detection.rules=[occupation]", *off).word_lists()) == {"job_words.txt"}
+    assert set(policy("detection.rules=[company]", *off).word_lists()) == {"everyday_words.txt"}
+    assert set(policy("detection.rules=[email]", "detection.check_casing=false").word_lists()) == {"everyday_words.txt"}
     assert all(len(sha) == 64 for sha in policy().word_lists().values())
 
 

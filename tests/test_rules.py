@@ -26,7 +26,8 @@ FULL_CATEGORIES = NEMOTRON_CATEGORIES  # the 55 categories of the nemotron-style
 FULL_LABELS = {
     "email": "email", "url": "url", "ipv4": "ipv4", "ipv6": "ipv6", "mac_address": "mac_address",
     "credit_card": "credit_debit_card", "iban": "account_number", "ssn": "ssn", "phone_number": "phone_number",
-    "api_key": "api_key", "date": "date", "given_name": "first_name", "city_name": "city", "occupation": "occupation",
+    "api_key": "api_key", "date": "date", "time": "time", "given_name": "first_name", "city_name": "city",
+    "country_name": "country", "occupation": "occupation", "company": "company_name",
 }
 
 
@@ -133,6 +134,19 @@ VALID = [
     ("date", "died on March 9th, 2025, aged 81", "March 9th, 2025"),
     ("date", "from 3rd of May 2024 on", "3rd of May 2024"),
     ("date", "Mon, 12 Jan. 2026 ok", "Mon, 12 Jan. 2026"),
+    ("time", "She's in the lodge until 2pm, after that", "2pm"),
+    ("time", "at approximately 7.45pm I saw a van", "7.45pm"),
+    ("time", "Ring the bell from 19:30. Take the stairs", "19:30"),
+    ("time", "booked for 11:24 AM tomorrow", "11:24 AM"),
+    ("time", "log 12:34:56.789 start", "12:34:56.789"),
+    ("country_name", "APPT 12, 48 RUE DES LILAS\n69003 LYON\nFRANCE", "FRANCE"),
+    ("country_name", "Springfield, IL 62704\nUnited States.\nTel", "United States"),
+    ("company", "Brannigan Hughes Solicitors LLP is hiring", "Brannigan Hughes Solicitors LLP"),
+    ("company", "Vice President @ Quantora Systems Inc. | mentor", "Quantora Systems Inc."),
+    ("company", "Bill to: Kowalski Sp. z o.o., ul. Długa 5", "Kowalski Sp. z o.o."),
+    ("company", "Joining Franke Jähn GmbH & Co. KG in May", "Franke Jähn GmbH & Co. KG"),
+    ("company", "Signed for Napolitano, Mantegazza e Ritacca SPA by", "Napolitano, Mantegazza e Ritacca SPA"),
+    ("company", "DIPLOMA BEFORE JOINING MITCHELL INC", "MITCHELL INC"),
     ("occupation", "Tiago is a former trawlerman, now in Peniche.", "former trawlerman"),
     ("occupation", "Elin Sandberg, Head of Origination.", "Head of Origination"),
     ("occupation", "Position: Warehouse Shift Supervisor\nStart: May", "Warehouse Shift Supervisor"),
@@ -224,6 +238,10 @@ INVALID = [
     ("given_name", "device Mac=48-27-CC-01-02-03, thanks.\n\nTIA\nDear parents"),  # a key; a lone acronym
     ("city_name", "Nice work, split the Reading list; brno and Bromeliad"),  # everyday words, case, inside a word
     ("city_name", "I said ROME."),  # a lone word in capitals
+    ("time", "ratio 1:2:3, v2.10, a 3:1 win, 10:30.5 km, 13pm, I am here, 2026-05-20T21:52:56Z"),
+    ("country_name", "We moved to France.\nThanks\nJordan\n\nGermany"),  # prose; a signature; under a blank line
+    ("company", "Denver, CO. MITCHELL AS A DESIGNER. Special Limited Edition. acme ltd. Ticket INC-48213. Signed Sep"),
+    ("company", "He said it's fine, Inc. or not; the Ltd was closed"),  # no name word before the form
 ]
 
 
@@ -297,7 +315,8 @@ def test_openai_categories_map_to_private_and_secret_labels():
         "email": "private_email", "url": "private_url", "credit_card": "account_number", "iban": "account_number",
         "phone_number": "private_phone", "api_key": "secret", "date": "private_date", "given_name": "private_person",
     }
-    assert list(rules.disabled) == ["ipv4", "ipv6", "mac_address", "ssn", "city_name", "occupation"]
+    assert list(rules.disabled) == ["ipv4", "ipv6", "mac_address", "ssn", "time", "city_name", "country_name",
+                                    "occupation", "company"]
     assert rules.disabled["ipv4"] == "the model has no category for it (wanted: ipv4)"
     assert rules.disabled["ssn"] == "the model has no category for it (wanted: ssn or national_id)"
 
@@ -410,6 +429,7 @@ def test_mixed_text_finds_everything_sorted_and_non_overlapping():
         ("ipv4", "10.0.0.1"),
         ("ipv6", "fe80::1ff:fe23:4567:890a"),
         ("mac_address", "00:1A:2B:3C:4D:5E"),
+        ("time", "12:30:45"),
         ("credit_card", "4111 1111 1111 1111"),
         ("iban", "DE89 3704 0044 0532 0130 00"),
         ("ssn", "078-05-1120"),

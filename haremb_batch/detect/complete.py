@@ -7,9 +7,10 @@ pieces belong to the value by how addresses, dates, company names and job titles
 left visible narrows down the person. So each of the model's spans grows over them: also over a legal form
 after it, which makes it a company's ("Hofbauer [OG]"), over the other words of a company's name, and over
 the flat, floor or house name of an address, taking in what the model labelled otherwise there. Completion
-only grows spans that were found (the model's; for legal forms, the name and city rules' too): it never makes a
-span where there was none, so text without PII gets no new span from it. It runs before the merge with the
-rules (policy.py), so a piece another detector claims stays theirs.
+only grows spans that were found (the model's; for legal forms, the name and city rules' too): the one new span
+it makes is the city written after a postcode the model found ("41012 [Carpi]"), so text without PII gets no new
+span from it. It runs before the merge with the rules (policy.py), so a piece another detector claims stays
+theirs.
 """
 
 from __future__ import annotations
@@ -17,10 +18,8 @@ from __future__ import annotations
 import itertools
 import re
 from bisect import bisect_left, bisect_right
-from functools import lru_cache
 
-from cleanco.termdata import terms_by_country, terms_by_type
-
+from .companies import FUNCTION_WORDS, WEEKDAYS, is_name_word, legal_form_after, written_as_legal_form
 from .merge import Candidate
 from .plausible import everyday_word_starting_sentence
 
@@ -31,10 +30,6 @@ OCCUPATION_LABELS = frozenset({"occupation"})
 COMPANY_LABEL = "company_name"
 NAME_OR_PLACE_LABELS = frozenset({"first_name", "last_name", "city", "country", "state"})
 LEGAL_FORM_AFTER = NAME_OR_PLACE_LABELS | {COMPANY_LABEL}
-# cleanco's legal forms that are English words in running text ("joining Mitchell as a ..."), or units, tax
-LEGAL_FORM_EXCLUDED = frozenset({"at", "e.g.", "fa", "fop", "kg", "ok", "pp", "private", "pt", "secs", "uk",
-                                 "vat"})
-
 # a house number: digits with an optional letter ("221B", "12a"), or after "No"/"Nr" ("No:214", "Nr. 5")
 _NUMBER_AFTER = re.compile(r" (?:(?:No|Nr|no|nr)[.:]? ?)?\d{1,5}[A-Za-z]?(?!\w)")
 _NUMBER_BEFORE = re.compile(r"(?<!\w)\d{1,5}[A-Za-z]?(?:-\d{1,5}[A-Za-z]?)?,? \Z")
@@ -48,13 +43,15 @@ _UNIT_AFTER = re.compile(r"\.?, ?" + _UNIT_WORD + r"(?: " + _UNIT_WORD + r"){0,2
 # a street span that is only a unit ("Unit 7", "Flat 3", "Apartment 6"), and the capitalised piece after it
 _LONE_UNIT = re.compile(r"(?i:unit|flat|apartment|apt|suite|ste|room|floor|building|block|office)\.? \w{1,5}")
 _STREET_PIECE_AFTER = re.compile(r"(?:, [A-Z0-9][\w'’.-]*(?: [A-Z][\w'’.-]*){0,4}){1,2}(?=,|\s*$|\s*\n)", re.M)
+# a city after a postcode, up to the line's end, a comma or a bracket: "41012 [Carpi] (MO)", "37000 [TOURS]"
+POSTCODE_LABELS = frozenset({"postcode"})
+CITY_LABEL = "city"
+_CITY_AFTER = re.compile(r"[ \t]+([^\W\d_][\w'’.]*(?:[ -][^\W\d_][\w'’.]*){0,2}?)(?=[ \t]*(?:$|,|\(| - ))", re.M)
 # a house name or unit before a street, then a comma: "The Old Rectory, ", "Flat 3, ", "Unit 14, "
 _PIECE_BEFORE = re.compile(r"(?<![\w'’.-])(The(?: [A-Z][\w'’-]*){1,3}|(?i:unit|flat|apartment|apt|suite|ste|room|"
                            r"floor|building|block)\.? \w{1,5}), \Z")
-_WEEKDAYS = ("Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mon Tue Tues Wed Thu Thur Thurs Fri Sat "
-             "Sun").split()
 # as written in dates, Title Case or capitals: "sat" and "wed" in lower case are verbs ("sat 12 March")
-_WEEKDAY_BEFORE = re.compile(r"(?<!\w)(?:" + "|".join(_WEEKDAYS + [d.upper() for d in _WEEKDAYS]) + r")\.?,? \Z")
+_WEEKDAY_BEFORE = re.compile(r"(?<!\w)(?:" + "|".join(WEEKDAYS + [d.upper() for d in WEEKDAYS]) + r")\.?,? \Z")
 # words written with a period as abbreviations: legal forms, street types, months, "Co." (county, company)
 ABBREVIATIONS = frozenset("""
 Inc Ltd Lda Corp Co Bros Pvt Pty Plc Ltda Cia Cie Mfg Assn Intl
@@ -63,58 +60,12 @@ Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
 """.split())
 _LAST_WORD = re.compile(r"(?<![^\W\d_])[^\W\d_]{1,5}\Z")  # abbreviations are short: no long scan
 # words that head a job title; a title-case word before a title-case occupation joins it too ("Software Engineer")
-_FUNCTION_WORDS = frozenset("""
-a an the our my your his her their its this that these those as is was are were be been being and or but of
-for to at in on with by from into per via new former current acting we i you he she they who which
-dear hi hello hey meet call ask contact email
-""".split())
 _WORD_BEFORE = re.compile(r"(?<![\w-])([^\W\d_][\w-]{0,30}) \Z")
 # company names: capitalised words around a company span, and the word before a two-letter legal form
 MAX_NAME_WORDS = 3  # capitalised words a company span grows over, on each side
 _CAPITAL_WORD_BEFORE = re.compile(r"(?<![\w&.'’-])([^\W\d_][\w'’-]*)(?: | & |-)\Z")
 _CAPITAL_WORD_AFTER = re.compile(r"(?: | & |-)([^\W\d_][\w'’-]*)(?![\w&-])")
-_WORD_BEFORE_FORM = re.compile(r"([^\W\d_][\w'’-]*)\Z")
-_CALENDAR = frozenset(_WEEKDAYS + """January February March April May June July August September October November
-December""".split())
 MAX_PIECE = 8  # characters of a flat or door the model read as something else ("5" -> age, "6è 2a" -> plate)
-
-
-@lru_cache(maxsize=1)
-def _legal_form_after() -> re.Pattern:
-    """A legal form right after a name, from cleanco's table of legal forms by country and type ("GmbH", "Sp. z
-    o.o.", "& Co."), and the same written without their periods ("SpA", "BV", "Pvt Ltd"); longest first; matched
-    without regard to case, checked for a capital by _written_as_legal_form."""
-    forms = _cleanco_forms() | _forms_without_periods()
-    forms = sorted((t for t in forms if t and t not in LEGAL_FORM_EXCLUDED), key=len, reverse=True)
-    return re.compile(r",? (" + "|".join(re.escape(t) for t in forms) + r")(?![^\W_])", re.IGNORECASE)
-
-
-@lru_cache(maxsize=1)
-def _cleanco_forms() -> frozenset[str]:
-    return frozenset(t.strip() for terms in (*terms_by_type.values(), *terms_by_country.values()) for t in terms)
-
-
-@lru_cache(maxsize=1)
-def _forms_without_periods() -> frozenset[str]:
-    """cleanco's forms with periods, written without them ("s.p.a." -> "spa", "pvt. ltd." -> "pvt ltd"), of three
-    letters or more: "c.a.", "s.c.", "p.c." would be "CA", "SC", "PC" (US states, a CV)."""
-    return frozenset(t.replace(".", "") for t in _cleanco_forms()
-                     if "." in t and len(t.replace(".", "").replace(" ", "")) >= 3) - _cleanco_forms()
-
-
-def _written_as_legal_form(text: str, m: re.Match) -> bool:
-    """A capital in it ("AG", "Ltd", not "ltd" in prose); a form of two letters only in capitals, with no comma,
-    right after a word in Title Case ("Elektro AS", "Siemens AG"; not "MITCHELL AS A DESIGNER", "Denver, CO"); a
-    form without its periods not in Title Case ("SpA"; "Ong", "Spa", "Coop" are words and names)."""
-    form = m.group(1)
-    if not any(ch.isupper() for ch in form):
-        return False
-    if form.lower() in _forms_without_periods() and " " not in form and form.istitle():
-        return False  # a form without its periods only as written in capitals or mixed: "SpA", "SPA"; not "Wei Ong"
-    if len(form) == 2:  # not "Maria Da Silva", "Denver, CO", "MITCHELL AS A DESIGNER"
-        word = _WORD_BEFORE_FORM.search(text, max(0, m.start() - 40), m.start())
-        return form.isupper() and not m.group().startswith(",") and word is not None and word.group(1).istitle()
-    return True
 
 
 def _legal_form(text: str, end: int, high: int) -> int:
@@ -122,11 +73,11 @@ def _legal_form(text: str, end: int, high: int) -> int:
     perhaps after a few capitalised words ("Nordkap[ Marine AS]"), or `end`."""
     start_end = end
     for _ in range(MAX_NAME_WORDS + 1):  # the form right after, or after one to MAX_NAME_WORDS words
-        m = _legal_form_after().match(text, end, high)
-        if m and _written_as_legal_form(text, m):
+        m = legal_form_after().match(text, end, high)
+        if m and written_as_legal_form(text, m):
             return m.end()
         word = _CAPITAL_WORD_AFTER.match(text, end, high)  # "Nordkap [Marine] AS"
-        if not word or not word.group().startswith(" ") or not word.group(1).istitle() or not _name_word(word.group(1)):
+        if not word or not word.group().startswith(" ") or not word.group(1).istitle() or not is_name_word(word.group(1)):
             break
         end = word.end()
     return start_end
@@ -150,7 +101,32 @@ def join_address_pieces(text: str, spans: list[Candidate], others: list[Candidat
             unit = _UNIT_AFTER.match(text, a.end, starts[j] if j < len(starts) else len(text))
             if unit and b.end <= unit.end():
                 out[i] = Candidate(a.start, unit.end(), a.label, a.detectors, a.model_score)
+        if a.label in ADDRESS_LABELS and _LONE_UNIT.fullmatch(text, a.start, a.end):
+            j = bisect_left(starts, a.end)  # "Unit 7[, Carrick Business Park]" over "Carrick" read as a first name
+            street = _STREET_PIECE_AFTER.match(text, a.end, starts[j] if j < len(starts) else len(text))
+            inside = [c for c in out[i + 1 :] if c.start < (street.end() if street else 0)]
+            if street and all(c.label in NAME_OR_PLACE_LABELS | ADDRESS_LABELS and c.end <= street.end()
+                              for c in inside):
+                out[i] = Candidate(a.start, street.end(), a.label, a.detectors, a.model_score)
     return out
+
+
+def cities_after_postcodes(text: str, spans: list[Candidate], others: list[Candidate] = ()) -> list[Candidate]:
+    """A city span for the capitalised words written right after each postcode of `spans` and ending its line or
+    followed by a comma or a bracket, where no span of `spans` or `others` is: "41012 [Carpi] (MO)", "37000
+    [TOURS]". The model often finds the postcode of an address block but not the city after it. These spans are
+    new, so they are the rule detector's (the entity table's `rule`), not the model's."""
+    taken = _Intervals([(c.start, c.end) for c in (*spans, *others)])
+    found = []
+    for c in spans:
+        if c.label not in POSTCODE_LABELS:
+            continue
+        city = _CITY_AFTER.match(text, c.end)
+        if city and not taken.hit(city.start(1), city.end(1)) and all(
+                w.istitle() or w.isupper() for w in re.split(r"[ -]", city.group(1))) and \
+                not everyday_word_starting_sentence(text, city.start(1), city.end(1), True):
+            found.append(Candidate(city.start(1), city.end(1), CITY_LABEL, frozenset({"rule"})))
+    return found
 
 
 def grow_companies(text: str, spans: list[Candidate], others: list[Candidate] = ()) -> list[Candidate]:
@@ -173,27 +149,19 @@ def grow_companies(text: str, spans: list[Candidate], others: list[Candidate] = 
         legal_form = _ends_with_legal_form(text, c.start, end)
         for _ in range(MAX_NAME_WORDS if legal_form else 0):
             word = _CAPITAL_WORD_BEFORE.search(text, max(0, start - 40), start)
-            if not word or taken.hit(word.start(1), start) or not _name_word(word.group(1), names, word.start(1)):
+            if not word or taken.hit(word.start(1), start) or not is_name_word(word.group(1), names, word.start(1)):
                 break
             if word.start(1) not in names and everyday_word_starting_sentence(text, word.start(1), word.end(1), True):
                 break  # "Joining Hofbauer OG"
             start = word.start(1)
         for _ in range(0 if legal_form else MAX_NAME_WORDS):
             word = _CAPITAL_WORD_AFTER.match(text, end)
-            if not word or every.hit(end, word.end(1)) or not _name_word(word.group(1)):
+            if not word or every.hit(end, word.end(1)) or not is_name_word(word.group(1)):
                 break  # no other span, a name neither: "Thanks, Acme [Anna] will call"
             end = word.end(1)
         out.append(Candidate(start, end, c.label, c.detectors, c.model_score) if (start, end) != (c.start, c.end)
                    else c)
     return out
-
-
-def _name_word(word: str, names: set[int] = frozenset(), start: int = -1) -> bool:
-    """A word of a name: in Title Case, not a function or calendar word; in any case where the model read it as
-    a name or place (`names`: start offsets of those spans), so "JOINING" does not join "MITCHELL INC"."""
-    if word.lower() in _FUNCTION_WORDS or word in _CALENDAR:
-        return False
-    return word.istitle() or start in names
 
 
 class _Intervals:
@@ -212,7 +180,7 @@ class _Intervals:
 
 def _ends_with_legal_form(text: str, start: int, end: int) -> bool:
     words = text[start:end].split()
-    return bool(words) and _legal_form_after().fullmatch(" " + words[-1]) is not None
+    return bool(words) and legal_form_after().fullmatch(" " + words[-1]) is not None
 
 
 def complete_spans(text: str, spans: list[Candidate], others: list[tuple[int, int]] = ()) -> list[Candidate]:
@@ -295,7 +263,7 @@ def _job_head(text: str, start: int, end: int, low: int) -> int:
     if not before or not words:
         return start
     word, first = before.group(1), words[0]
-    if word.lower() in _FUNCTION_WORDS:
+    if word.lower() in FUNCTION_WORDS:
         return start
     title = word[0].isupper() and first[0].isupper() and not word.isupper()
     same_case = title or (word.islower() and first.islower())

@@ -1,6 +1,7 @@
-"""The list-based rules, `given_name` and `city_name`: single capitalised words that are given names
-(data/given_names.txt) and the names of cities of 100,000 people or more (data/city_names.txt), both written
-by jobs/make_given_names.py (sources there), less everyday English words.
+"""The list-based rules, `given_name`, `city_name` and `country_name`: single capitalised words that are given
+names (data/given_names.txt), the names of cities of 100,000 people or more (data/city_names.txt), less
+everyday English words, and countries on a line of their own (data/country_names.txt), all written by
+jobs/make_given_names.py (sources there).
 
 They are weaker than the model: where a model span overlaps one, the model's span and label stand
 (`Policy.decide`), so "Paris" stays a city when the model says so. They add what the model missed: a name in
@@ -19,7 +20,7 @@ import ahocorasick
 from .lists import word_bounded
 
 WORD_LIST_DIR = files("haremb_batch.detect").joinpath("data")  # the package's word lists
-GIVEN_NAMES_FILE, CITY_NAMES_FILE = "given_names.txt", "city_names.txt"
+GIVEN_NAMES_FILE, CITY_NAMES_FILE, COUNTRY_NAMES_FILE = "given_names.txt", "city_names.txt", "country_names.txt"
 
 
 def read_word_list(name: str) -> frozenset[str]:
@@ -107,6 +108,36 @@ def find_city_names(text: str) -> Iterator[tuple[int, int]]:
         if start >= cursor:
             yield start, end
             cursor = end
+
+
+@lru_cache(maxsize=1)
+def country_names() -> frozenset[str]:
+    return read_word_list(COUNTRY_NAMES_FILE)
+
+
+@lru_cache(maxsize=1)
+def _country_lookup() -> dict[str, str]:
+    return {name.upper(): name for name in country_names()}
+
+
+_LINE = re.compile(r"^[ \t]*(\S[^\n]{0,60}?)[ \t.,]*$", re.M)
+_DIGIT = re.compile(r"\d")
+
+
+def find_country_lines(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each listed country written alone on its line, as listed or in capitals, under a line
+    with a digit in it (a postcode, a house number): the last line of a postal address ("69003 LYON\nFRANCE"),
+    not a signature ("Thanks\nJordan"). A country in running text is the model's."""
+    lookup = _country_lookup()
+    for match in _LINE.finditer(text):
+        value, start = match.group(1), match.start(1)
+        name = lookup.get(value.upper())
+        if name is None or not (value == name or value.isupper()):
+            continue
+        before = text.rfind("\n", 0, start)
+        if before <= 0 or not _DIGIT.search(text, text.rfind("\n", 0, before) + 1, before):
+            continue  # the text's first line, or under a line with no postcode or number ("Thanks\nJordan")
+        yield start, match.end(1)
 
 
 def _speaker(text: str, start: int) -> bool:

@@ -6,11 +6,12 @@ still reads lower-case everyday words as names or places ("a spoonful" -> countr
 entity table with action `kept`), not redacted, when its label is a name, place or company and
 - it is one of the words that are never a name by themselves: pronouns, articles, possessives, written in
   lower case or as the first word of a sentence ("She said"; "ME" is Maine, "Kou Her" a name), or
-- it is one lower-case word on a line of code or a shell command ("def normalise(s: str)", "git commit -m 'fix
-  pagination'"): there it is an identifier, or
+- it is one lower-case everyday word or Python keyword or built-in name on a line of code or a shell command
+  ("def normalise(s: str)", "git commit -m 'fix pagination'"): there it is an identifier, or
 - it is written in lower case, every word of it is an everyday English word that is no given name or surname
   (data/everyday_words.txt, written by jobs/make_given_names.py: "john", "smith", "rose" are not in it; numbers
-  and single letters between the words do not count: "60 degrees"), and the text around it is written with
+  and single letters between the words do not count: "60 degrees"; but a street address with a number and a
+  street type of data/street_words.txt is one: "45 church road"), and the text around it is written with
   ordinary capitals: most of its sentences start with one, or
 - its label is a person's name, it is one word written in Title Case only because it starts a sentence of cased
   text, and in lower case it is an everyday English word ("Deploy to us-east-1", "Chapter 4", "Interest rates").
@@ -49,17 +50,23 @@ _AT_SENTENCE_START = re.compile(r"(?:[.!?]|\n)[\"'(\[\s]*\Z")
 _CODE_START = re.compile(r"\s*(?:(?:def|class|elif|const|var|function|async def|git|npm|pip|docker|kubectl|curl|"
                          r"sudo)\s|(?:SELECT|INSERT INTO|UPDATE|DELETE FROM)\s|#include|//)")
 _CODE_MARKS = re.compile(r"\w\(|\)\s*[:;{]|;\s*$| = |->|=>|==|!=|[{}]|\w\.\w+\(")
+NAMES_IN_CODE = frozenset({"max", "min"})  # built-in names that are people's names too (Max, Min)
 CODE_LINE_WINDOW = 240  # characters of a line read around a word, on each side (long lines: no quadratic cost)
 NAME_WINDOW = 2000  # characters around a word searched for it written as a name
 ADDRESS_LABELS = frozenset({"street_address", "private_address"})
 CASED_SHARE = 0.6  # share of sentence starts written with a capital for the text to count as cased
-EVERYDAY_WORDS_FILE = "everyday_words.txt"
+EVERYDAY_WORDS_FILE, STREET_WORDS_FILE = "everyday_words.txt", "street_words.txt"
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
 @lru_cache(maxsize=1)
 def everyday_words() -> frozenset[str]:
     return read_word_list(EVERYDAY_WORDS_FILE)
+
+
+@lru_cache(maxsize=1)
+def street_words() -> frozenset[str]:
+    return read_word_list(STREET_WORDS_FILE)
 
 
 def is_cased(text: str) -> bool:
@@ -81,12 +88,12 @@ def never_a_name(text: str, start: int, end: int) -> bool:
 def everyday_in_cased_text(value: str, cased: bool, label: str | None = None) -> bool:
     """Whether `value` is lower-case everyday words in cased text (see the module docstring); numbers, single
     letters and punctuation between the words do not count ("60 degrees", "150 ml cider", "the auto-off"),
-    except in an address, where a number is the house's ("45 church road")."""
+    except in an address that names a street type, where a number is the house's ("45 church road")."""
     if not cased or any(ch.isupper() for ch in value):
         return False
-    if label in ADDRESS_LABELS and any(ch.isdigit() for ch in value):
-        return False
     words = [w for w in _LETTERS.findall(value) if len(w) > 1]
+    if label in ADDRESS_LABELS and any(ch.isdigit() for ch in value) and any(w in street_words() for w in words):
+        return False
     return bool(words) and all(w in everyday_words() for w in words)
 
 
@@ -99,12 +106,26 @@ def no_job_in_cased_text(value: str, cased: bool) -> bool:
     return everyday_in_cased_text(value, cased) and all(w.endswith(("ing", "ed")) for w in words)
 
 
+@lru_cache(maxsize=1)
+def _code_words() -> frozenset[str]:
+    """Python's keywords and built-in names ("str", "len", "elif", "isinstance"), less those that are given names
+    (names.py) and NAMES_IN_CODE: on a line of code they are code, not a person."""
+    import builtins
+    import keyword
+
+    from .names import given_names
+
+    words = {w for w in (*dir(builtins), *keyword.kwlist) if w.isalpha() and w.islower()}
+    return frozenset(w for w in words if w.title() not in given_names()) - NAMES_IN_CODE
+
+
 def word_on_code_line(text: str, start: int, end: int) -> bool:
-    """Whether text[start:end] is one lower-case everyday word on a line of code or a shell command ("def
-    normalise(s: str)", "git commit -m 'fix pagination'"): an identifier or a word of a commit message. Names
-    are not everyday words ("... for ana", "surname = 'smith'", "OWNER=okonkwo" stay redacted)."""
+    """Whether text[start:end] is one lower-case everyday word or Python keyword or built-in name on a line of
+    code or a shell command ("def normalise(s: str)", "git commit -m 'fix pagination'"): an identifier or a word
+    of a commit message. Names are not everyday words ("... for ana", "surname = 'smith'", "OWNER=okonkwo" stay
+    redacted)."""
     word = text[start:end]
-    if not word.isalpha() or not word.islower() or word not in everyday_words():
+    if not word.isalpha() or not word.islower() or (word not in everyday_words() and word not in _code_words()):
         return False
     low, high = max(0, start - CODE_LINE_WINDOW), min(len(text), end + CODE_LINE_WINDOW)
     line_break, line_end = text.rfind("\n", low, start), text.find("\n", end, high)

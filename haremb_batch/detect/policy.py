@@ -26,21 +26,23 @@ from typing import Iterable
 
 from ..config import ConfigError, JobConfig
 from ..redaction import RedactionMethod, method_table, replacement
-from .complete import (COMPANY_LABEL, OCCUPATION_LABELS, complete_spans, grow_companies, grow_legal_forms,
-                       join_address_pieces)
+from .complete import (CITY_LABEL, COMPANY_LABEL, OCCUPATION_LABELS, cities_after_postcodes, complete_spans,
+                       grow_companies, grow_legal_forms, join_address_pieces)
 from .lists import AllowList, DenyList, ListError, load_entries
 from .merge import Candidate, merge_candidates, model_candidate, validated_candidate
-from .names import CITY_NAMES_FILE, GIVEN_NAMES_FILE, WORD_LIST_DIR
+from .names import CITY_NAMES_FILE, COUNTRY_NAMES_FILE, GIVEN_NAMES_FILE, WORD_LIST_DIR
 from .occupations import JOB_WORDS_FILE, job_words
-from .plausible import (EVERYDAY_WORDS_FILE, NAME_LABELS, PERSON_LABELS, everyday_in_cased_text, everyday_words,
-                        everyday_word_starting_sentence, is_cased, never_a_name, word_on_code_line,
-                        no_job_in_cased_text)
+from .plausible import (EVERYDAY_WORDS_FILE, NAME_LABELS, PERSON_LABELS, STREET_WORDS_FILE, everyday_in_cased_text,
+                        everyday_word_starting_sentence, everyday_words, is_cased, never_a_name, no_job_in_cased_text,
+                        street_words, word_on_code_line)
 from .rules import WEAK_RULES, RuleError, RuleSet, RuleSpan
 
 log = logging.getLogger("haremb_batch")
 FIRST_NAME_LABELS = frozenset({"first_name", "private_person"})
 # rule -> its word list under data/
-WORD_LISTS = {"given_name": GIVEN_NAMES_FILE, "city_name": CITY_NAMES_FILE, "occupation": JOB_WORDS_FILE}
+# the package's word lists each detector reads: they are part of a run's identity (Policy.word_lists)
+WORD_LISTS = {"given_name": (GIVEN_NAMES_FILE,), "city_name": (CITY_NAMES_FILE,), "country_name": (COUNTRY_NAMES_FILE,),
+              "occupation": (JOB_WORDS_FILE,), "company": (EVERYDAY_WORDS_FILE,)}
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ class Policy:
             if det.check_casing:
                 everyday_words()  # a missing or unreadable list fails here, before the run, not row by row
                 job_words()
+                street_words()
         except OSError as error:
             raise ConfigError(f"detection.check_casing: cannot read its word list ({error}); reinstall the "
                               "package") from error
@@ -103,9 +106,11 @@ class Policy:
 
     def word_lists(self) -> dict[str, str]:
         """sha256 of each word list of the package this policy reads (data/*.txt), by file name."""
-        wanted = [WORD_LISTS[r] for r in self.rules.enabled if r in WORD_LISTS]
+        wanted = [name for r in self.rules.enabled for name in WORD_LISTS.get(r, ())]
         if self.check_casing:
-            wanted += [EVERYDAY_WORDS_FILE, JOB_WORDS_FILE]
+            wanted += [EVERYDAY_WORDS_FILE, JOB_WORDS_FILE, STREET_WORDS_FILE]
+        if self.complete:  # completion stops at an everyday word that starts a sentence
+            wanted += [EVERYDAY_WORDS_FILE]
         return {name: hashlib.sha256(WORD_LIST_DIR.joinpath(name).read_bytes()).hexdigest()
                 for name in sorted(set(wanted))}
 
@@ -138,6 +143,8 @@ class Policy:
             validated = grow_legal_forms(text, validated, model, self.company_label)  # "MITCHELL [INC]": given_name
             model = grow_companies(text, model, validated)
             model = join_address_pieces(text, model, validated)
+            if CITY_LABEL in self.categories:
+                validated += cities_after_postcodes(text, model, validated)
         return self._act(text, merge_candidates(model, validated, self.act_on))
 
     def redecide(self, text: str | None, recorded: list[Candidate]) -> list[Decision]:

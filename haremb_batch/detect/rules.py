@@ -1,8 +1,9 @@
 """Validated rule detectors: for each category, a compiled regex that finds candidates and a validator that
-keeps only the real ones (checksums, issuer tables, address parsers from well-kept libraries). Three rules are
-weaker than the model (WEAK_RULES: they only add a span where the model found nothing): `given_name` and
-`city_name`, lists (names.py), and `date`, a day with a month name checked against the calendar. `occupation`
-finds job titles by their head words and the words around them (occupations.py).
+keeps only the real ones (checksums, issuer tables, address parsers from well-kept libraries). Five rules are
+weaker than the model (WEAK_RULES: they only add a span where the model found nothing): `given_name`,
+`city_name` and `country_name`, lists (names.py), `date`, a day with a month name checked against the calendar,
+and `time`, a time of day. `occupation` finds job titles by their head words and the words around them
+(occupations.py), `company` company names by their legal form (companies.py).
 
 Rules never guess a category the checkpoint does not have: each rule maps to the first of its preferred
 categories (RULE_CATEGORIES) that the model knows, and is disabled, with a reason, when it knows none.
@@ -31,14 +32,15 @@ import phonenumbers
 from stdnum import iban as stdnum_iban
 from stdnum import luhn
 
-from .names import city_names, find_city_names, find_given_names, given_names
+from .companies import find_companies
+from .names import city_names, country_names, find_city_names, find_country_lines, find_given_names, given_names
 from .occupations import find_occupations, job_words
 
 RULE_NAMES: tuple[str, ...] = (
     "email", "url", "ipv4", "ipv6", "mac_address", "credit_card", "iban", "ssn", "phone_number", "api_key",
-    "date", "given_name", "city_name", "occupation",
+    "date", "time", "given_name", "city_name", "country_name", "occupation", "company",
 )
-WEAK_RULES = frozenset({"date", "given_name", "city_name"})  # the model's spans win where they overlap (Policy.decide)
+WEAK_RULES = frozenset({"date", "time", "given_name", "city_name", "country_name"})  # the model's spans win where they overlap (Policy.decide)
 
 # rule name -> the checkpoint categories it may map to, in order of preference; the first one the checkpoint has wins
 RULE_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -53,9 +55,12 @@ RULE_CATEGORIES: dict[str, tuple[str, ...]] = {
     "phone_number": ("phone_number", "private_phone"),
     "api_key": ("api_key", "secret", "password"),
     "date": ("date", "private_date"),
+    "time": ("time",),
     "given_name": ("first_name", "private_person"),
     "city_name": ("city",),
+    "country_name": ("country",),
     "occupation": ("occupation",),
+    "company": ("company_name",),
 }
 
 
@@ -463,6 +468,23 @@ def _find_dates(text: str) -> Iterator[Offsets]:
                 yield match.span()
 
 
+# -- time -------------------------------------------------------------------------------------------------------
+
+# A time of day: hours and minutes with a colon ("19:30", "07:56:49"), or an hour of a 12-hour clock with "am" or
+# "pm" ("2pm", "7.45pm", "11:24 AM", "3 p.m."). Not a part of a longer number, version or ratio ("1:2:3",
+# "v2.10", "10:30:00.123" keeps its whole time; a date and time together is the model's date_time).
+_TIMES = re.compile(
+    r"(?<![\w.:/-])(?:(?:1[0-2]|0?[1-9])(?:[:.][0-5][0-9])? ?(?:[ap]m|[AP]M|[ap]\.m\.)(?![\w])"
+    r"|(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?(?![\w:]|[.,][0-9]))")
+
+
+def _find_times(text: str) -> Iterator[Offsets]:
+    if ":" not in text and "m" not in text and "M" not in text:
+        return
+    for match in _TIMES.finditer(text):
+        yield match.span()
+
+
 # -- phone number -----------------------------------------------------------------------------------------------
 
 _DIGIT_RE = re.compile(r"[0-9]")
@@ -582,9 +604,12 @@ _TEXT_FINDERS: dict[str, Callable[[str], Iterator[Offsets]]] = {
     "ssn": _find_ssns,
     "api_key": _find_secrets,
     "date": _find_dates,
+    "time": _find_times,
     "given_name": find_given_names,
     "city_name": find_city_names,
+    "country_name": find_country_lines,
     "occupation": find_occupations,
+    "company": find_companies,
 }  # phone_number needs the region: RuleSet._offsets handles it
 _RULE_RANK = {name: rank for rank, name in enumerate(RULE_NAMES)}
 
@@ -675,7 +700,8 @@ class RuleSet:
                 disabled[name] = f"the model has no category for it (wanted: {wanted})"
             else:
                 enabled[name] = label
-        for rule, read in (("given_name", given_names), ("city_name", city_names), ("occupation", job_words)):
+        for rule, read in (("given_name", given_names), ("city_name", city_names), ("country_name", country_names),
+                           ("occupation", job_words)):
             if rule in enabled:
                 try:
                     read()  # a missing or unreadable list fails here, before the run, not row by row
