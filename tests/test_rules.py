@@ -148,6 +148,9 @@ VALID = [
     ("company", "Signed for Napolitano, Mantegazza e Ritacca SPA by", "Napolitano, Mantegazza e Ritacca SPA"),
     ("company", "DIPLOMA BEFORE JOINING MITCHELL INC", "MITCHELL INC"),
     ("occupation", "Tiago is a former trawlerman, now in Peniche.", "former trawlerman"),
+    ("occupation", "Hi it's Oluwaseun, the locksmith. I'm outside", "locksmith"),
+    ("occupation", "Interview: CEO of Ridewise Mobility talks growth", "CEO"),
+    ("occupation", "Radomír Kubíček, deputy mayor of Olomouc, resigned", "deputy mayor"),
     ("occupation", "Elin Sandberg, Head of Origination.", "Head of Origination"),
     ("occupation", "Position: Warehouse Shift Supervisor\nStart: May", "Warehouse Shift Supervisor"),
     ("occupation", "Currently SOC Team Lead at Redoubt Cyber Ltd", "SOC Team Lead"),
@@ -232,6 +235,7 @@ INVALID = [
     ("given_name", "arrives thu at the asia-east1 site, mac=12"),  # a weekday; joined to a word; a key
     ("date", "See you on Monday! Chapter 4, version 2.3, on 31 February or 29 Feb 2023; the 4 may be"),
     ("occupation", "Ask a pharmacist. The manager will call. Our engineers, Dean, Cook and Baker Ltd. Ask your doctor."),
+    ("occupation", "Dear Anna, the manager will call you. Thanks, Driver. Our CEO's of the year"),
     ("occupation", "Asked for the manager, Steven Gross, who never came; appointed to lead a review"),
     ("occupation", "Calle Mayor 14 (the Landlord's agent) is a list of officers"),
     ("given_name", "Stir the flour; She said Regards."),
@@ -239,9 +243,12 @@ INVALID = [
     ("city_name", "Nice work, split the Reading list; brno and Bromeliad"),  # everyday words, case, inside a word
     ("city_name", "I said ROME."),  # a lone word in capitals
     ("time", "ratio 1:2:3, v2.10, a 3:1 win, 10:30.5 km, 13pm, I am here, 2026-05-20T21:52:56Z"),
+    ("time", "John 3:16 and a 1:50 scale model; rent is £12 pm; chapter 2 am I right"),
     ("country_name", "We moved to France.\nThanks\nJordan\n\nGermany"),  # prose; a signature; under a blank line
+    ("country_name", "Christmas dinner for 12\nTurkey\nSize 10\nJersey\nVersion 2.0\nUSA"),  # no postcode above
     ("company", "Denver, CO. MITCHELL AS A DESIGNER. Special Limited Edition. acme ltd. Ticket INC-48213. Signed Sep"),
     ("company", "He said it's fine, Inc. or not; the Ltd was closed"),  # no name word before the form
+    ("company", "Las Vegas NV, Calgary AB, Denver CO 80202, Denver CO. 80202, Abbey Road LP, at Noon ET. Best Regards PS"),
 ]
 
 
@@ -527,7 +534,8 @@ def test_given_name_list_is_what_its_script_writes(tmp_path):
     out = tmp_path / "names.txt"
     subprocess.run([sys.executable, str(repo / "jobs" / "make_given_names.py"), "--out", str(out), "--words-out",
                     str(tmp_path / "words.txt"), "--cities-out", str(tmp_path / "cities.txt"), "--jobs-out",
-                    str(tmp_path / "jobs.txt")], check=True, capture_output=True)
+                    str(tmp_path / "jobs.txt"), "--countries-out", str(tmp_path / "countries.txt"), "--streets-out",
+                    str(tmp_path / "streets.txt")], check=True, capture_output=True)
     assert out.read_text(encoding="utf-8") == shipped
     words = repo / "haremb_batch" / "detect" / "data" / "everyday_words.txt"
     assert (tmp_path / "words.txt").read_text(encoding="utf-8") == words.read_text(encoding="utf-8")
@@ -535,9 +543,40 @@ def test_given_name_list_is_what_its_script_writes(tmp_path):
     jobs = repo / "haremb_batch" / "detect" / "data" / "job_words.txt"
     assert (tmp_path / "jobs.txt").read_text(encoding="utf-8") == jobs.read_text(encoding="utf-8")
     assert {"engineer", "nurse", "paralegal", "CEO"} <= set(jobs.read_text(encoding="utf-8").splitlines())
+    for written, name in (("countries.txt", "country_names.txt"), ("streets.txt", "street_words.txt")):
+        shipped_list = (repo / "haremb_batch" / "detect" / "data" / name).read_text(encoding="utf-8")
+        assert (tmp_path / written).read_text(encoding="utf-8") == shipped_list, name
+    streets = set((repo / "haremb_batch" / "detect" / "data" / "street_words.txt").read_text().splitlines())
+    assert {"road", "street", "rue", "calle", "blvd", "suite", "apt"} <= streets and "degrees" not in streets
     assert {"Brno", "Recife", "A Coruña"} <= set(cities.read_text(encoding="utf-8").splitlines())
     names = set(shipped.splitlines())
     assert {"Priya", "Lukas", "Henryk", "Kofi", "Chioma"} <= names and not {"Will", "Grace", "Mark", "Sunday", "June"} & names
+
+
+def test_rule_spans_that_overlap_in_part_become_one():
+    """A rule span overlapping a longer one only in part widens it, so no part of either stays visible: the
+    company rule takes four words, the city rule the city inside them."""
+    rules = RuleSet.build("all", FULL_CATEGORIES)
+    text = "Call Salt Lake City Plumbing Services LLC today."
+    assert [(text[s.start : s.end], s.rule) for s in rules.find(text)] == [
+        ("Salt Lake City Plumbing Services LLC", "company")]
+    text = "We hired Rio de Janeiro Global Data Systems Ltd last year."
+    assert [text[s.start : s.end] for s in rules.find(text)] == ["Rio de Janeiro Global Data Systems Ltd"]
+
+
+def test_new_rules_read_ranges_line_ends_and_dotted_capitals():
+    rules = RuleSet.build(["time", "country_name", "company"], FULL_CATEGORIES)
+    for text, values in (("open 10am-2pm and 9:00-17:00", ["10am", "2pm", "9:00", "17:00"]),
+                         ("LYON 69003\r\nFRANCE\r\n", ["FRANCE"]),  # Windows line ends
+                         ("İzmir Lojistik Ltd and Acme Widgets Ltd", ["İzmir Lojistik Ltd", "Acme Widgets Ltd"])):
+        assert [text[s.start : s.end] for s in rules.find(text)] == values
+
+
+def test_company_names_on_one_long_line_stay_linear():
+    rules = RuleSet.build(["company"], FULL_CATEGORIES)
+    started = time.perf_counter()
+    spans = rules.find("Acme Widgets Ltd " * 16_000)  # 272,000 characters on one line
+    assert spans and time.perf_counter() - started < 2.0
 
 
 def test_city_names_only_add_what_the_model_missed():

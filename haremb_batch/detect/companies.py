@@ -14,7 +14,9 @@ stops at a function word ("at Acme Ltd"), a calendar word, an everyday word writ
 ("DIPLOMA BEFORE JOINING MITCHELL INC": capitals say nothing of a name), and drops a first word that is an
 everyday word capitalised only because it starts a sentence ("Joining Acme Ltd"), unless the name fills its
 line (a letterhead: "Thistle & Pine Joinery Ltd"). A form must end at a blank or punctuation ("INC-48213" is a
-ticket) and be no calendar word ("Sep"). The English words "Company", "Corporation", "Limited" and
+ticket) and be no calendar word ("Sep"). Forms of two letters without periods are no forms for the rule: they
+are US states and provinces ("Las Vegas NV", "Calgary AB"), records and time zones ("Abbey Road LP", "Noon
+ET"); nor is "Co." alone ("Denver CO. 80202"); "S.A.", "N.V." and "& Co." are. The English words "Company", "Corporation", "Limited" and
 "Incorporated" are no form for this rule ("Special Limited Edition"); completion still grows a found name over
 them.
 """
@@ -45,6 +47,7 @@ for to at in on with by from into per via new former current acting we i you he 
 dear hi hello hey meet call ask contact email
 """.split())
 MAX_NAME_WORDS = 4  # words of a name before its legal form
+LINE_WINDOW = 120  # characters read on each side of a name for the line it stands on
 _WORD_BEFORE_FORM = re.compile(r"([^\W\d_][\w'’-]*)\Z")
 _NAME_WORD_BEFORE = re.compile(r"(?<![\w&.'’@/-])[^\W_][\w'’.-]*\Z")
 _KG_AFTER = re.compile(r" KG(?![^\W_])")
@@ -121,8 +124,8 @@ def find_companies(text: str) -> Iterator[tuple[int, int]]:
     from .plausible import everyday_word_starting_sentence, everyday_words, is_cased
 
     lower = text.lower()
-    if len(lower) != len(text):  # a character whose lower case is longer ("İ"): offsets would not match
-        return
+    if len(lower) != len(text):  # a character whose lower case is longer ("İ" -> "i̇"): one for one, as is
+        lower = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
     cased, last_end = None, -1
     for last, length in _form_automaton().iter(lower):
         at = last - length + 1  # the blank before the form
@@ -135,8 +138,8 @@ def find_companies(text: str) -> Iterator[tuple[int, int]]:
         form = m.group(1)
         if form.lower() in WORD_FORMS or form.title() in CALENDAR_WORDS or not _ends_a_name(text, m.end()):
             continue
-        if m.group().startswith(",") and len(form.replace(".", "")) <= 2:
-            continue  # "Denver, CO.": a state after a comma
+        if len(form) <= 2 or form.replace(".", "").lower() == "co":
+            continue  # "Las Vegas NV", "Abbey Road LP", "Denver CO. 80202": states, records; "S.A." and "& Co." count
         words, start, pos, joiner = [], m.start(), m.start(), None  # pos: where the next word to the left ends
         partners = False  # a joiner seen: commas may list the other partners ("Napolitano, Mantegazza e Ritacca")
         while len(words) < MAX_NAME_WORDS:
@@ -162,7 +165,7 @@ def find_companies(text: str) -> Iterator[tuple[int, int]]:
             start = words[-2].start()  # "Joining [Acme Ltd]"
         end = m.end()
         while (more := legal_form_after().match(text, end)) and _ends_a_name(text, more.end()) and \
-                (more.group(1).isupper() or written_as_legal_form(text, more)):
+                written_as_legal_form(text, more) and (len(more.group(1)) > 2 or "." in more.group(1)):
             end = more.end()  # "AG & Co. OHG"
         if kg := _KG_AFTER.match(text, end):
             end = kg.end()  # "GmbH & Co. KG": a unit elsewhere (LEGAL_FORM_EXCLUDED), a form after a form
@@ -185,6 +188,10 @@ def _ends_a_name(text: str, end: int) -> bool:
 
 
 def _fills_its_line(text: str, start: int, end: int) -> bool:
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    return not text[line_start:start].strip() and not text[end : line_end if line_end >= 0 else len(text)].strip(" .,")
+    """Whether only blanks and periods or commas stand beside text[start:end] on its line; a letterhead line is
+    short, so only LINE_WINDOW characters on each side are read (no quadratic cost on long lines)."""
+    low, high = max(0, start - LINE_WINDOW), min(len(text), end + LINE_WINDOW)
+    line_start, line_end = text.rfind("\n", low, start), text.find("\n", end, high)
+    if line_start < 0 and low > 0 or line_end < 0 and high < len(text):
+        return False
+    return not text[line_start + 1 : start].strip() and not text[end : line_end if line_end >= 0 else high].strip(" .,\r")

@@ -21,7 +21,8 @@ from bisect import bisect_left, bisect_right
 
 from .companies import FUNCTION_WORDS, WEEKDAYS, is_name_word, legal_form_after, written_as_legal_form
 from .merge import Candidate
-from .plausible import everyday_word_starting_sentence
+from .names import city_names
+from .plausible import everyday_word_starting_sentence, everyday_words
 
 ADDRESS_LABELS = frozenset({"street_address"})
 DATE_LABELS = frozenset({"date", "date_time", "date_of_birth"})
@@ -45,8 +46,9 @@ _LONE_UNIT = re.compile(r"(?i:unit|flat|apartment|apt|suite|ste|room|floor|build
 _STREET_PIECE_AFTER = re.compile(r"(?:, [A-Z0-9][\w'’.-]*(?: [A-Z][\w'’.-]*){0,4}){1,2}(?=,|\s*$|\s*\n)", re.M)
 # a city after a postcode, up to the line's end, a comma or a bracket: "41012 [Carpi] (MO)", "37000 [TOURS]"
 POSTCODE_LABELS = frozenset({"postcode"})
+_ADDRESS_BEFORE = re.compile(r"(?:^|,)[ \t]*\Z", re.M)  # a postcode that starts its line or follows a comma
 CITY_LABEL = "city"
-_CITY_AFTER = re.compile(r"[ \t]+([^\W\d_][\w'’.]*(?:[ -][^\W\d_][\w'’.]*){0,2}?)(?=[ \t]*(?:$|,|\(| - ))", re.M)
+_CITY_AFTER = re.compile(r"[ \t]+([^\W\d_][\w'’.]*(?:[ -][^\W\d_][\w'’.]*){0,2}?)(?=[ \t]*(?:\r?$|,|\(| - ))", re.M)
 # a house name or unit before a street, then a comma: "The Old Rectory, ", "Flat 3, ", "Unit 14, "
 _PIECE_BEFORE = re.compile(r"(?<![\w'’.-])(The(?: [A-Z][\w'’-]*){1,3}|(?i:unit|flat|apartment|apt|suite|ste|room|"
                            r"floor|building|block)\.? \w{1,5}), \Z")
@@ -104,29 +106,51 @@ def join_address_pieces(text: str, spans: list[Candidate], others: list[Candidat
         if a.label in ADDRESS_LABELS and _LONE_UNIT.fullmatch(text, a.start, a.end):
             j = bisect_left(starts, a.end)  # "Unit 7[, Carrick Business Park]" over "Carrick" read as a first name
             street = _STREET_PIECE_AFTER.match(text, a.end, starts[j] if j < len(starts) else len(text))
-            inside = [c for c in out[i + 1 :] if c.start < (street.end() if street else 0)]
-            if street and all(c.label in NAME_OR_PLACE_LABELS | ADDRESS_LABELS and c.end <= street.end()
-                              for c in inside):
+            if street and _only_names_inside(out, i + 1, street.end()):
                 out[i] = Candidate(a.start, street.end(), a.label, a.detectors, a.model_score)
     return out
 
 
-def cities_after_postcodes(text: str, spans: list[Candidate], others: list[Candidate] = ()) -> list[Candidate]:
+def _only_names_inside(spans: list[Candidate], k: int, end: int) -> bool:
+    """Whether the spans from spans[k] on (sorted) that start before `end` are names, places or addresses that end
+    by `end`; only those are read, so a text of many units costs no quadratic time."""
+    while k < len(spans) and spans[k].start < end:
+        if spans[k].label not in NAME_OR_PLACE_LABELS | ADDRESS_LABELS or spans[k].end > end:
+            return False
+        k += 1
+    return True
+
+
+def cities_after_postcodes(text: str, postcodes: list[Candidate], others: list[Candidate] = (),
+                           more: list[Candidate] = ()) -> list[Candidate]:
     """A city span for the capitalised words written right after each postcode of `spans` and ending its line or
     followed by a comma or a bracket, where no span of `spans` or `others` is: "41012 [Carpi] (MO)", "37000
-    [TOURS]". The model often finds the postcode of an address block but not the city after it. These spans are
-    new, so they are the rule detector's (the entity table's `rule`), not the model's."""
-    taken = _Intervals([(c.start, c.end) for c in (*spans, *others)])
+    [TOURS]"; everyday words only in capitals or as a listed city (_written_as_city). `postcodes` may hold spans
+    of any label (only postcodes count); `others` and `more` are the spans a city must not overlap. The model often finds the
+    postcode of an address block but not the city after it. These spans are new, so they are the rule
+    detector's (the entity table's `rule`), not the model's. The caller passes only postcodes it acts on."""
+    taken = _Intervals([(c.start, c.end) for c in (*postcodes, *others, *more)])
     found = []
-    for c in spans:
+    for c in postcodes:
         if c.label not in POSTCODE_LABELS:
             continue
         city = _CITY_AFTER.match(text, c.end)
-        if city and not taken.hit(city.start(1), city.end(1)) and all(
-                w.istitle() or w.isupper() for w in re.split(r"[ -]", city.group(1))) and \
-                not everyday_word_starting_sentence(text, city.start(1), city.end(1), True):
+        if city and not taken.hit(city.start(1), city.end(1)) and \
+                _written_as_city(city.group(1), _ADDRESS_BEFORE.search(text, max(0, c.start - 4), c.start) is not None):
             found.append(Candidate(city.start(1), city.end(1), CITY_LABEL, frozenset({"rule"})))
     return found
+
+
+def _written_as_city(value: str, in_an_address: bool) -> bool:
+    """Capitalised words; everyday words ("Order 10234 Confirmed", "ZIP 62704 Thanks") only in capitals, as
+    address blocks write them ("37000 TOURS"), as a listed city, or after a postcode that starts its line or
+    follows a comma (`in_an_address`: "Via Roma 221, 41012 Carpi")."""
+    words = re.split(r"[ -]", value)
+    if len(value) < 3 or not all(w.istitle() or w.isupper() for w in words):
+        return False  # "PIN 4821 OK"
+    if value.isupper() and len(value) > 2 or value in city_names() or in_an_address:
+        return True
+    return not all(w.lower() in everyday_words() for w in words)
 
 
 def grow_companies(text: str, spans: list[Candidate], others: list[Candidate] = ()) -> list[Candidate]:

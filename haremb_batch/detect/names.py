@@ -120,14 +120,16 @@ def _country_lookup() -> dict[str, str]:
     return {name.upper(): name for name in country_names()}
 
 
-_LINE = re.compile(r"^[ \t]*(\S[^\n]{0,60}?)[ \t.,]*$", re.M)
-_DIGIT = re.compile(r"\d")
+_LINE = re.compile(r"^[ \t]*(\S[^\n]{0,60}?)[ \t.,]*\r?$", re.M)
+# a postcode on the line above: four digits or more ("69003", "1061"), "90-006", "105 63", or a UK-style code
+_POSTCODE_SHAPE = re.compile(r"(?<!\w)(?:\d{4,}|\d{2,3}[- ]\d{2,3}|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})(?!\w)")
 
 
 def find_country_lines(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each listed country written alone on its line, as listed or in capitals, under a line
-    with a digit in it (a postcode, a house number): the last line of a postal address ("69003 LYON\nFRANCE"),
-    not a signature ("Thanks\nJordan"). A country in running text is the model's."""
+    that holds a postcode (_POSTCODE_SHAPE): the last line of a postal address ("69003 LYON\nFRANCE"), not a
+    signature ("Thanks\nJordan") or a recipe ("Christmas dinner for 12\nTurkey"). A country in running text is
+    the model's."""
     lookup = _country_lookup()
     for match in _LINE.finditer(text):
         value, start = match.group(1), match.start(1)
@@ -135,8 +137,8 @@ def find_country_lines(text: str) -> Iterator[tuple[int, int]]:
         if name is None or not (value == name or value.isupper()):
             continue
         before = text.rfind("\n", 0, start)
-        if before <= 0 or not _DIGIT.search(text, text.rfind("\n", 0, before) + 1, before):
-            continue  # the text's first line, or under a line with no postcode or number ("Thanks\nJordan")
+        if before <= 0 or not _POSTCODE_SHAPE.search(text, max(text.rfind("\n", 0, before) + 1, before - 200), before):
+            continue  # the text's first line, or under a line with no postcode ("Thanks\nJordan", "for 12\nTurkey")
         yield start, match.end(1)
 
 

@@ -11,7 +11,9 @@ A head word alone is not enough: "ask a pharmacist", "the manager will call" nam
 
 - a word before it says that what follows is someone's job: "is", "was", "as", "became", "turned", "appointed",
   "promoted to", "from ... to", or a comma, a dash or an opening bracket after a name ("Ravi (Company Secretary)"),
-  optionally with "a", "an" or "the" in between;
+  optionally with "a", "an" or "the" in between; a one-word title in lower case after a name only where the
+  phrase ends with it ("Oluwaseun, the locksmith.", "Ruud (foreman, ..."; not "Dear Anna, the manager will
+  call");
 - a caption names it: "Position:", "Job title:", "Role:", "Occupation:", at the start of a line;
 - an employer follows it: "at", "@", "for", "with" or a comma, then a capitalised word ("SOC Team Lead at Redoubt");
 - it fills a line of its own in Title Case or capitals, under another line (a signature: "Claire\\nHR Business
@@ -21,7 +23,8 @@ A head word alone is not enough: "ask a pharmacist", "the manager will call" nam
   ("our joiner"; not "your": "ask your doctor" is advice), or a listed given name after it ("master watchmaker
   Reto Brunner", names.py); or
 - it is an office that only a person holds, in Title Case: "Head of ...", "Director of ...", "Vice President",
-  "Chief ... Officer", "Managing Director".
+  "Chief ... Officer", "Managing Director", or an office in capitals of a named organisation ("CEO of Ridewise":
+  the title is "CEO" alone).
 After "works as a", "job as an", "career as a" any noun of up to three words is a title, head word or not
 ("worked as a mountain guide"), but a collective is not ("work as a team").
 
@@ -68,6 +71,9 @@ _CUE_BEFORE = re.compile(
     r"|[,—–(·|/][ \t]*|(?<= )-[ \t]+)"
     r"(?P<article>(?i:a|an|the|our|their|his|her|my|your|new|now)[ \t]+)?\Z")
 _AFTER_A_NAME = re.compile(r"[A-Z][^\W\d_]+(?:,[ \t]+| \()\Z")  # a capitalised word and a comma or bracket
+# the same with an article or possessive between, before a lower-case title that ends a phrase (an apposition)
+_AFTER_A_NAME_THE = re.compile(r"[A-Z][^\W\d_]+(?:,[ \t]+| \()(?:(?i:the|our|my|his|her|their)[ \t]+)?\Z")
+_APPOSITION_END = re.compile(r"[ \t]*(?:[.,;:)!?]|$)", re.M)
 _WORKED_AS = re.compile(r"(?<![\w'’])(?i:work(?:s|ed|ing)?|job|career|started|start|employed|hired|trained)[ \t]+"
                         r"(?i:as)[ \t]+(?i:an?)[ \t]+([^\W\d_][\w-]*(?: [^\W\d_][\w-]*){0,2}?)(?=[ \t]*(?:[,.;:!?)]|$|"
                         r"[ \t](?:at|for|in|with|and|but|from|since|until|before|after|on|to|who|when|where)\b))",
@@ -86,6 +92,7 @@ _CAPTION = re.compile(
 _AT_AFTER = re.compile(r"(?:[ \t]+(?:at|@|for|with)[ \t]+|[ \t]*@[ \t]*)[\"“(]?[A-Z0-9]")
 _PUNCT_AFTER = re.compile(r"(?:,[ \t]+|[ \t]+[—–|-][ \t]+)[\"“(]?[A-Z0-9]")
 _OF_AFTER = re.compile(r" (?:of|for) ")
+_OF_CAPITAL = re.compile(r" of [A-Z0-9]")
 _GRADE_AFTER = re.compile(r" (?:I{1,3}|IV|V|[1-5])(?![\w-])")
 _WORD = re.compile(r"[^\W\d_][\w&'’.-]*(?<![.'’-])")
 
@@ -175,8 +182,8 @@ def _qualifiers(text: str, words: list, i: int, title: bool) -> int:
 def _of_part(text: str, words: list, i: int, title: bool) -> int:
     """End of the title headed by words[i]: "of"/"for" and up to MAX_OF_WORDS words in its case."""
     end = words[i][1]
-    if not _OF_AFTER.match(text, end):
-        return end
+    if not _OF_AFTER.match(text, end) or words[i][2].isupper():
+        return end  # "CEO of Ridewise": the office, not the organisation
     stop, k, taken = end, i + 2, 0
     if text.startswith(" of the ", end):  # "Chair of the Supervisory Board"
         k += 1
@@ -200,6 +207,8 @@ def _counts(text: str, start: int, end: int, title: bool) -> bool:
         return True
     if cue and not one_word and _AFTER_A_NAME.search(text, max(0, start - 40), start):  # "Dana Whitfield, licensed
         return True  # real estate salesperson", "Wouter de Graaf (project architect)"
+    if not title and _AFTER_A_NAME_THE.search(text, max(0, start - 48), start) and _APPOSITION_END.match(text, end):
+        return True  # "Oluwaseun, the locksmith.", "Ruud (foreman, ..."; not "Dear Anna, the manager will call"
     office = title and not one_word or value.isupper() and value in job_words()
     if office and _THE_BEFORE.search(text, max(0, start - 8), start):
         return True  # "the Finance Director", "the CFO": one person of an organisation
@@ -217,6 +226,8 @@ def _counts(text: str, start: int, end: int, title: bool) -> bool:
         return False
     if _AT_AFTER.match(text, end) or title and _PUNCT_AFTER.match(text, end):
         return True
+    if value.isupper() and value in job_words() and _OF_CAPITAL.match(text, end):
+        return True  # "founder and CEO of Ridewise Mobility": an office of a named organisation
     return title and _own_line(text, start, end)
 
 

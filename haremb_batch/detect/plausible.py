@@ -50,7 +50,9 @@ _AT_SENTENCE_START = re.compile(r"(?:[.!?]|\n)[\"'(\[\s]*\Z")
 _CODE_START = re.compile(r"\s*(?:(?:def|class|elif|const|var|function|async def|git|npm|pip|docker|kubectl|curl|"
                          r"sudo)\s|(?:SELECT|INSERT INTO|UPDATE|DELETE FROM)\s|#include|//)")
 _CODE_MARKS = re.compile(r"\w\(|\)\s*[:;{]|;\s*$| = |->|=>|==|!=|[{}]|\w\.\w+\(")
-NAMES_IN_CODE = frozenset({"max", "min"})  # built-in names that are people's names too (Max, Min)
+# built-in names that are names of people too, as given names or surnames the given-name list leaves out (it
+# drops everyday words): Max, Min, Bin, Sum, Ord, Else, Any, Iter
+NAMES_IN_CODE = frozenset({"max", "min", "bin", "sum", "ord", "else", "any", "iter", "hash", "round", "id"})
 CODE_LINE_WINDOW = 240  # characters of a line read around a word, on each side (long lines: no quadratic cost)
 NAME_WINDOW = 2000  # characters around a word searched for it written as a name
 ADDRESS_LABELS = frozenset({"street_address", "private_address"})

@@ -30,7 +30,7 @@ from .complete import (CITY_LABEL, COMPANY_LABEL, OCCUPATION_LABELS, cities_afte
                        grow_companies, grow_legal_forms, join_address_pieces)
 from .lists import AllowList, DenyList, ListError, load_entries
 from .merge import Candidate, merge_candidates, model_candidate, validated_candidate
-from .names import CITY_NAMES_FILE, COUNTRY_NAMES_FILE, GIVEN_NAMES_FILE, WORD_LIST_DIR
+from .names import CITY_NAMES_FILE, COUNTRY_NAMES_FILE, GIVEN_NAMES_FILE, WORD_LIST_DIR, city_names, given_names
 from .occupations import JOB_WORDS_FILE, job_words
 from .plausible import (EVERYDAY_WORDS_FILE, NAME_LABELS, PERSON_LABELS, STREET_WORDS_FILE, everyday_in_cased_text,
                         everyday_word_starting_sentence, everyday_words, is_cased, never_a_name, no_job_in_cased_text,
@@ -84,14 +84,14 @@ class Policy:
             raise ConfigError(f"detection.rules: {error}") from error
         except ListError as error:
             raise ConfigError(str(error)) from error
-        try:
-            if det.check_casing:
-                everyday_words()  # a missing or unreadable list fails here, before the run, not row by row
-                job_words()
-                street_words()
-        except OSError as error:
-            raise ConfigError(f"detection.check_casing: cannot read its word list ({error}); reinstall the "
-                              "package") from error
+        for setting, on, lists in (("detection.check_casing", det.check_casing,
+                                    (everyday_words, job_words, street_words, given_names)),
+                                   ("detection.complete_spans", det.complete_spans, (everyday_words, city_names))):
+            try:
+                for read in lists if on else ():
+                    read()  # a missing or unreadable list fails here, before the run, not row by row
+            except OSError as error:
+                raise ConfigError(f"{setting}: cannot read its word list ({error}); reinstall the package") from error
         act_on = set(categories) if dec.labels == "all" else set(dec.labels)
         scores = dec.min_score if isinstance(dec.min_score, dict) else {c: dec.min_score for c in categories}
         for name, labels in (("decoding.labels", act_on), ("decoding.min_score", set(scores)),
@@ -107,10 +107,10 @@ class Policy:
     def word_lists(self) -> dict[str, str]:
         """sha256 of each word list of the package this policy reads (data/*.txt), by file name."""
         wanted = [name for r in self.rules.enabled for name in WORD_LISTS.get(r, ())]
-        if self.check_casing:
-            wanted += [EVERYDAY_WORDS_FILE, JOB_WORDS_FILE, STREET_WORDS_FILE]
-        if self.complete:  # completion stops at an everyday word that starts a sentence
-            wanted += [EVERYDAY_WORDS_FILE]
+        if self.check_casing:  # given names: the code words that are names too (plausible._code_words)
+            wanted += [EVERYDAY_WORDS_FILE, JOB_WORDS_FILE, STREET_WORDS_FILE, GIVEN_NAMES_FILE]
+        if self.complete:  # completion stops at an everyday word that starts a sentence; a city after a postcode
+            wanted += [EVERYDAY_WORDS_FILE, CITY_NAMES_FILE]
         return {name: hashlib.sha256(WORD_LIST_DIR.joinpath(name).read_bytes()).hexdigest()
                 for name in sorted(set(wanted))}
 
@@ -143,8 +143,9 @@ class Policy:
             validated = grow_legal_forms(text, validated, model, self.company_label)  # "MITCHELL [INC]": given_name
             model = grow_companies(text, model, validated)
             model = join_address_pieces(text, model, validated)
-            if CITY_LABEL in self.categories:
-                validated += cities_after_postcodes(text, model, validated)
+            if CITY_LABEL in self.categories:  # beside postcodes the policy redacts, not those a threshold keeps
+                postcodes = [m for m in model if m.label in self.act_on and m.score >= self.min_score.get(m.label, 0.0)]
+                validated += cities_after_postcodes(text, postcodes, validated, model)
         return self._act(text, merge_candidates(model, validated, self.act_on))
 
     def redecide(self, text: str | None, recorded: list[Candidate]) -> list[Decision]:

@@ -35,6 +35,7 @@ from stdnum import luhn
 from .companies import find_companies
 from .names import city_names, country_names, find_city_names, find_country_lines, find_given_names, given_names
 from .occupations import find_occupations, job_words
+from .plausible import everyday_words
 
 RULE_NAMES: tuple[str, ...] = (
     "email", "url", "ipv4", "ipv6", "mac_address", "credit_card", "iban", "ssn", "phone_number", "api_key",
@@ -470,18 +471,31 @@ def _find_dates(text: str) -> Iterator[Offsets]:
 
 # -- time -------------------------------------------------------------------------------------------------------
 
-# A time of day: hours and minutes with a colon ("19:30", "07:56:49"), or an hour of a 12-hour clock with "am" or
-# "pm" ("2pm", "7.45pm", "11:24 AM", "3 p.m."). Not a part of a longer number, version or ratio ("1:2:3",
-# "v2.10", "10:30:00.123" keeps its whole time; a date and time together is the model's date_time).
+# A time of day: hours and minutes with a colon ("19:30", "07:56:49", "21:52:56,123"), or an hour of a 12-hour
+# clock with "am" or "pm" ("2pm", "7.45pm", "11:24 AM", "3 p.m."); the second time of a range too ("10am-2pm",
+# "9:00-17:00"). Not a part of a longer number, version or ratio ("1:2:3", "v2.10"); not a verse or a scale after
+# a word ("John 3:16", "a 1:50 scale": a time with one-digit hours needs a word of time before it, or am/pm); not
+# money per month ("£12 pm"), and a lower-case "am" after a blank only after a word of time ("at 5 am"; not
+# "chapter 2 am I"). A date and time together is the model's date_time ("2026-05-20T21:52:56Z").
+_TIME_CUE = r"(?:at|from|until|till|til|by|before|after|around|about|between|and|to|or|since|@|-|–)"
 _TIMES = re.compile(
-    r"(?<![\w.:/-])(?:(?:1[0-2]|0?[1-9])(?:[:.][0-5][0-9])? ?(?:[ap]m|[AP]M|[ap]\.m\.)(?![\w])"
-    r"|(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?(?![\w:]|[.,][0-9]))")
+    r"(?<![\w.:/])(?<![£$€] )(?<![£$€])"
+    r"(?:(?P<hour12>(?:1[0-2]|0?[1-9])(?:[:.][0-5][0-9])?)(?P<blank> ?)(?P<half>[ap]m|[AP]M|[ap]\.m\.)(?![\w])"
+    r"|(?P<hour>[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.,][0-9]{1,6})?)?(?![\w:]|[.,][0-9]))")
+_CUE_BEFORE_TIME = re.compile(r"(?<![\w])" + _TIME_CUE + r"[ \t]*\Z|[0-9](?:am|pm|AM|PM)?[ \t]*[-–][ \t]*\Z")
 
 
 def _find_times(text: str) -> Iterator[Offsets]:
     if ":" not in text and "m" not in text and "M" not in text:
         return
     for match in _TIMES.finditer(text):
+        start = match.start()
+        cue = None
+        if match.group("half") == "am" and match.group("blank") or match.group("hour") and len(match.group("hour")) == 1:
+            cue = _CUE_BEFORE_TIME.search(text, max(0, start - 12), start)
+            word = re.search(r"(?<![\w])[^\W\d_]+[ \t]*\Z", text[max(0, start - 24) : start])
+            if cue is None and (match.group("hour") is None or word is not None):
+                continue  # "chapter 2 am", "John 3:16", "a 1:50 scale"; not "at 9:00", "8:30 start"
         yield match.span()
 
 
@@ -656,20 +670,40 @@ def _titles_after_names(text: str, spans: list[RuleSpan]) -> list[RuleSpan]:
 
 def _non_overlapping(spans: list[RuleSpan], prefer: frozenset | set | None = None) -> list[RuleSpan]:
     """Longest first (ties: the earlier rule, then the earlier start), after those whose label is in `prefer`; a
-    span overlapping one kept is dropped."""
+    span inside one kept, or holding whole the kept spans it meets, is dropped. A span that crosses a kept one
+    (each has a part outside the other) widens it to the union (with the label and rule of the best-ranked),
+    so no part of what a rule found is left out: "[Salt Lake City]" and "Salt [Lake City Plumbing Services
+    LLC]" give one company span over both."""
     ranked = sorted(spans, key=lambda s: (prefer is not None and s.label not in prefer, s.start - s.end,
                                           _RULE_RANK[s.rule], s.start))
     kept_starts: list[int] = []
     kept: list[RuleSpan] = []  # sorted by start; kept spans never overlap, so ends are sorted too
+    partial: list[RuleSpan] = []
     for span in ranked:
         at = bisect.bisect_right(kept_starts, span.start)
-        if at and kept[at - 1].end > span.start:
-            continue
-        if at < len(kept) and kept[at].start < span.end:
+        before = at and kept[at - 1].end > span.start
+        after = at < len(kept) and kept[at].start < span.end
+        if before or after:
+            last = bisect.bisect_left(kept_starts, span.end) - 1  # the last kept span starting inside it
+            crosses = (before and kept[at - 1].end < span.end and kept[at - 1].start < span.start) or (
+                last >= at and kept[last].end > span.end)
+            if crosses:  # not inside a kept span, nor holding the kept spans it meets whole ("a@b.c" in a URL)
+                partial.append(span)
             continue
         kept_starts.insert(at, span.start)
         kept.insert(at, span)
-    return kept
+    if not partial:
+        return kept
+    rank = {id(s): i for i, s in enumerate(ranked)}
+    out: list[tuple[RuleSpan, RuleSpan]] = []  # each chain of overlapping spans as one, with its best-ranked member
+    for span in sorted(kept + partial, key=lambda s: (s.start, -s.end)):
+        if out and span.start < out[-1][0].end:
+            joined, best = out[-1]
+            best = span if rank[id(span)] < rank[id(best)] else best
+            out[-1] = (RuleSpan(joined.start, max(joined.end, span.end), best.label, best.rule), best)
+        else:
+            out.append((span, span))
+    return [joined for joined, _ in out]
 
 
 @dataclass(frozen=True)
@@ -701,7 +735,7 @@ class RuleSet:
             else:
                 enabled[name] = label
         for rule, read in (("given_name", given_names), ("city_name", city_names), ("country_name", country_names),
-                           ("occupation", job_words)):
+                           ("occupation", job_words), ("company", everyday_words)):
             if rule in enabled:
                 try:
                     read()  # a missing or unreadable list fails here, before the run, not row by row
