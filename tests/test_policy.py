@@ -244,6 +244,47 @@ def test_a_city_after_a_postcode_is_found_by_its_place_in_the_address():
     assert _decided("80134 Napoli", ("80134", "phone_number")) == [("80134", "phone_number")]
 
 
+def test_a_date_and_its_time_become_one_span():
+    # the comma, "at" or "on" between them does not stand alone between two redactions
+    for text, date, time_ in (("booked for 22 May 2025, 4:15pm. Reply C", "22 May 2025", "4:15pm"),
+                              ("Hearing listed for 10:00am on 2 July 2025.", "2 July 2025", "10:00am"),
+                              ("sign-in on 18 Feb 2025 at 23:51 from", "18 Feb 2025", "23:51")):
+        joined = text[min(text.index(date), text.index(time_)) : max(text.index(date) + len(date),
+                                                                    text.index(time_) + len(time_))]
+        assert _decided(text, (date, "date"), (time_, "time"), rules="all") == [(joined, "date_time")]
+    # a weekday before a time; not joined across words, nor when date_time is not redacted
+    assert _decided("call on Thursday at 4pm?", ("4pm", "time")) == [("Thursday at 4pm", "time")]
+    assert _decided("22 May 2025 we met at 4pm", ("22 May 2025", "date"), ("4pm", "time")) == [
+        ("22 May 2025", "date"), ("4pm", "time")]
+    text = "booked for 22 May 2025, 4:15pm."
+    model = [Span(11, 22, "date", 0.9), Span(24, 30, "time", 0.9)]
+    assert [(text[d.start:d.end], d.label) for d in policy("decoding.labels=[date, time]").decide(text, model)] == [
+        ("22 May 2025, 4:15pm", "date")]
+
+
+def test_values_whose_form_rules_out_their_label_are_kept():
+    p = policy("detection.rules=[]")
+
+    def actions(text, *spans):
+        model = [Span(text.index(v), text.index(v) + len(v), label, 0.9) for v, label in spans]
+        return {text[d.start:d.end]: d.action for d in p.decide(text, model)}
+
+    # a bare number read as an age with no word of age; a number or a unit read as a name; a version as an IP
+    assert actions('ERROR: relation "orders" does not exist at character 15', ("15", "age")) == {"15": "kept"}
+    assert actions("$ sudo systemctl restart nginx && tail -n 50 /var/log/syslog", ("50", "age")) == {"50": "kept"}
+    assert actions("Driver update available: version 4.12.7 (212 MB)", ("212", "first_name"), ("MB", "last_name")) == {
+        "212": "kept", "MB": "kept"}
+    assert actions("npm install --save-dev eslint@9.1.0", ("9.1.0", "ipv4")) == {"9.1.0": "kept"}
+    assert actions("Keep out of reach of children. Store below 25°C.", ("25°C", "coordinate")) == {"25°C": "kept"}
+    # real ones stay: an age with its word or beside a name, a cut address, a coordinate, a name after a number
+    for text, value, label in (("She is 34 and lives alone.", "34", "age"), ("Maria Silva (34) called.", "34", "age"),
+                               ("a 29-year-old man", "29", "age"), ("from 192.168.1.20 again", "192.168.1", "ipv4"),
+                               ("Happy birthday Lucas! 47 today", "47", "age"), ("moved to Brno at 63.", "63", "age"),
+                               ("at 51.5074° N, 0.1278° W", "51.5074° N", "coordinate"),
+                               ("Room 12 Anna Berg", "Anna", "first_name")):
+        assert actions(text, (value, label)) == {value: "redacted"}, text
+
+
 def test_completion_stops_where_the_value_does():
     # a number that is not next to the street, another span, a word in another case, a function word
     assert _completed("Elm Grove has 3 parks", ("Elm Grove", "street_address")) == ["Elm Grove"]

@@ -26,7 +26,7 @@ FULL_CATEGORIES = NEMOTRON_CATEGORIES  # the 55 categories of the nemotron-style
 FULL_LABELS = {
     "email": "email", "url": "url", "ipv4": "ipv4", "ipv6": "ipv6", "mac_address": "mac_address",
     "credit_card": "credit_debit_card", "iban": "account_number", "ssn": "ssn", "phone_number": "phone_number",
-    "api_key": "api_key", "date": "date", "time": "time", "given_name": "first_name", "city_name": "city",
+    "api_key": "api_key", "date": "date", "time": "time", "age": "age", "given_name": "first_name", "city_name": "city",
     "country_name": "country", "occupation": "occupation", "company": "company_name",
 }
 
@@ -139,7 +139,12 @@ VALID = [
     ("time", "Ring the bell from 19:30. Take the stairs", "19:30"),
     ("time", "booked for 11:24 AM tomorrow", "11:24 AM"),
     ("time", "log 12:34:56.789 start", "12:34:56.789"),
+    ("time", "next round Thursday 7pm in the back room", "Thursday 7pm"),
+    ("age", "Police arrested a 29-year-old man", "29"),
+    ("age", "Rosa turned 90 on her birthday", "90"),
+    ("age", "Patient, aged 67, was seen", "67"),
     ("country_name", "APPT 12, 48 RUE DES LILAS\n69003 LYON\nFRANCE", "FRANCE"),
+    ("country_name", "Via Emilia Ovest 212, 41123 Modena (MO), Italy. Prefers email", "Italy"),
     ("country_name", "Springfield, IL 62704\nUnited States.\nTel", "United States"),
     ("company", "Brannigan Hughes Solicitors LLP is hiring", "Brannigan Hughes Solicitors LLP"),
     ("company", "Vice President @ Quantora Systems Inc. | mentor", "Quantora Systems Inc."),
@@ -244,7 +249,9 @@ INVALID = [
     ("city_name", "I said ROME."),  # a lone word in capitals
     ("time", "ratio 1:2:3, v2.10, a 3:1 win, 10:30.5 km, 13pm, I am here, 2026-05-20T21:52:56Z"),
     ("time", "John 3:16 and a 1:50 scale model; rent is £12 pm; chapter 2 am I right"),
-    ("country_name", "We moved to France.\nThanks\nJordan\n\nGermany"),  # prose; a signature; under a blank line
+    ("age", "the 2019 model, age 1.5 builds, turned 300 pages, 5 years of service"),
+    ("country_name", "We moved to France.\nThanks\nJordan\n\nGermany"),
+    ("country_name", "I love Paris, France. Tours of Spain, Italy, Greece."),  # no postcode before  # prose; a signature; under a blank line
     ("country_name", "Christmas dinner for 12\nTurkey\nSize 10\nJersey\nVersion 2.0\nUSA"),  # no postcode above
     ("company", "Denver, CO. MITCHELL AS A DESIGNER. Special Limited Edition. acme ltd. Ticket INC-48213. Signed Sep"),
     ("company", "He said it's fine, Inc. or not; the Ltd was closed"),  # no name word before the form
@@ -322,7 +329,7 @@ def test_openai_categories_map_to_private_and_secret_labels():
         "email": "private_email", "url": "private_url", "credit_card": "account_number", "iban": "account_number",
         "phone_number": "private_phone", "api_key": "secret", "date": "private_date", "given_name": "private_person",
     }
-    assert list(rules.disabled) == ["ipv4", "ipv6", "mac_address", "ssn", "time", "city_name", "country_name",
+    assert list(rules.disabled) == ["ipv4", "ipv6", "mac_address", "ssn", "time", "age", "city_name", "country_name",
                                     "occupation", "company"]
     assert rules.disabled["ipv4"] == "the model has no category for it (wanted: ipv4)"
     assert rules.disabled["ssn"] == "the model has no category for it (wanted: ssn or national_id)"

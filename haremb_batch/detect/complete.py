@@ -26,6 +26,10 @@ from .plausible import everyday_word_starting_sentence, everyday_words
 
 ADDRESS_LABELS = frozenset({"street_address"})
 DATE_LABELS = frozenset({"date", "date_time", "date_of_birth"})
+TIME_LABELS = frozenset({"time", "date_time"})
+DATE_TIME_LABEL = "date_time"
+# what stands between a date and its time: "22 May 2025, 4:15pm", "18 Feb 2025 at 23:51", "10:00am on 2 July"
+_DATE_TIME_GAP = re.compile(r",?[ \t]*(?:(?:at|on|@|-|–)[ \t]+)?")
 OCCUPATION_LABELS = frozenset({"occupation"})
 # a legal form after a name makes it a company's: "Hofbauer [OG]", "MITCHELL [INC]" (the model: a surname)
 COMPANY_LABEL = "company_name"
@@ -52,7 +56,9 @@ _CITY_AFTER = re.compile(r"[ \t]+([^\W\d_][\w'’.]*(?:[ -][^\W\d_][\w'’.]*){0
 # a house name or unit before a street, then a comma: "The Old Rectory, ", "Flat 3, ", "Unit 14, "
 _PIECE_BEFORE = re.compile(r"(?<![\w'’.-])(The(?: [A-Z][\w'’-]*){1,3}|(?i:unit|flat|apartment|apt|suite|ste|room|"
                            r"floor|building|block)\.? \w{1,5}), \Z")
-# as written in dates, Title Case or capitals: "sat" and "wed" in lower case are verbs ("sat 12 March")
+# as written in dates, Title Case or capitals: "sat" and "wed" in lower case are verbs ("sat 12 March"); before a
+# time, "at" may stand between ("Thursday at 4pm")
+_WEEKDAY_AT_BEFORE = re.compile(r"(?<!\w)(?:" + "|".join(WEEKDAYS + [d.upper() for d in WEEKDAYS]) + r")\.?,? (?:at )?\Z")
 _WEEKDAY_BEFORE = re.compile(r"(?<!\w)(?:" + "|".join(WEEKDAYS + [d.upper() for d in WEEKDAYS]) + r")\.?,? \Z")
 # words written with a period as abbreviations: legal forms, street types, months, "Co." (county, company)
 ABBREVIATIONS = frozenset("""
@@ -109,6 +115,27 @@ def join_address_pieces(text: str, spans: list[Candidate], others: list[Candidat
             if street and _only_names_inside(out, i + 1, street.end()):
                 out[i] = Candidate(a.start, street.end(), a.label, a.detectors, a.model_score)
     return out
+
+
+def join_dates_and_times(text: str, merged: list[Candidate], label: str | None) -> list[Candidate]:
+    """Merged spans (sorted, not overlapping) with each date and the time written right beside it joined into
+    one span ("[22 May 2025, 4:15pm]", "[18 Feb 2025 at 23:51]", "[10:00am on 2 July 2025]"), so the comma or
+    "at" between them does not stand alone between two redactions. The joined span is labelled `label` (the
+    model's date_time, when the policy redacts it), else it keeps the date's label."""
+    out: list[Candidate] = []
+    for c in merged:
+        if out and _date_and_time(out[-1], c) and _DATE_TIME_GAP.fullmatch(text, out[-1].end, c.start):
+            a = out[-1]
+            date = a if a.label in DATE_LABELS else c
+            out[-1] = Candidate(a.start, c.end, label or date.label, a.detectors | c.detectors,
+                                max((x for x in (a.model_score, c.model_score) if x is not None), default=None))
+        else:
+            out.append(c)
+    return out
+
+
+def _date_and_time(a: Candidate, b: Candidate) -> bool:
+    return (a.label in DATE_LABELS and b.label in TIME_LABELS) or (a.label in TIME_LABELS and b.label in DATE_LABELS)
 
 
 def _only_names_inside(spans: list[Candidate], k: int, end: int) -> bool:
@@ -254,6 +281,10 @@ def _grown(text: str, c: Candidate, low: int, high: int) -> tuple[int, int]:
         end = _address_pieces(text, start, end, high)
     if c.label in DATE_LABELS:
         before = _WEEKDAY_BEFORE.search(text, max(low, start - 16), start)
+        if before:
+            start = before.start()
+    elif c.label in TIME_LABELS:
+        before = _WEEKDAY_AT_BEFORE.search(text, max(low, start - 16), start)
         if before:
             start = before.start()
     if c.label in OCCUPATION_LABELS:

@@ -121,6 +121,8 @@ def _country_lookup() -> dict[str, str]:
 
 
 _LINE = re.compile(r"^[ \t]*(\S[^\n]{0,60}?)[ \t.,]*\r?$", re.M)
+# a country after a comma, ending its clause: "..., Italy.", "..., DENMARK\n"
+_COUNTRY_AFTER_COMMA = re.compile(r", ([A-Z][^\W\d_][\w .'’-]{0,40}?)(?=[ \t]*(?:[.;)!]|,|\r?$))", re.M)
 # a postcode on the line above: four digits or more ("69003", "1061"), "90-006", "105 63", or a UK-style code
 _POSTCODE_SHAPE = re.compile(r"(?<!\w)(?:\d{4,}|\d{2,3}[- ]\d{2,3}|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})(?!\w)")
 
@@ -128,8 +130,9 @@ _POSTCODE_SHAPE = re.compile(r"(?<!\w)(?:\d{4,}|\d{2,3}[- ]\d{2,3}|[A-Z]{1,2}\d[
 def find_country_lines(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each listed country written alone on its line, as listed or in capitals, under a line
     that holds a postcode (_POSTCODE_SHAPE): the last line of a postal address ("69003 LYON\nFRANCE"), not a
-    signature ("Thanks\nJordan") or a recipe ("Christmas dinner for 12\nTurkey"). A country in running text is
-    the model's."""
+    signature ("Thanks\nJordan") or a recipe ("Christmas dinner for 12\nTurkey"); or after a comma that ends an
+    address with a postcode on its line ("41123 Modena (MO), Italy."). A country in other running text is the
+    model's. The second pass yields after the first: RuleSet.find sorts."""
     lookup = _country_lookup()
     for match in _LINE.finditer(text):
         value, start = match.group(1), match.start(1)
@@ -140,6 +143,14 @@ def find_country_lines(text: str) -> Iterator[tuple[int, int]]:
         if before <= 0 or not _POSTCODE_SHAPE.search(text, max(text.rfind("\n", 0, before) + 1, before - 200), before):
             continue  # the text's first line, or under a line with no postcode ("Thanks\nJordan", "for 12\nTurkey")
         yield start, match.end(1)
+    for match in _COUNTRY_AFTER_COMMA.finditer(text):
+        value, start = match.group(1), match.start(1)
+        name = lookup.get(value.upper())
+        if name is None or not (value == name or value.isupper()):
+            continue
+        line_start = text.rfind("\n", max(0, start - 120), start) + 1
+        if _POSTCODE_SHAPE.search(text, max(line_start, start - 120), start):
+            yield start, match.end(1)  # "41123 Modena (MO), Italy.", "2200 Copenhagen, Denmark"
 
 
 def _speaker(text: str, start: int) -> bool:

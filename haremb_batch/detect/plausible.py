@@ -47,12 +47,26 @@ this that these those who whom whose what which a the
 _SENTENCE_START = re.compile(r"(?:^|[.!?](?>\s+)|(?<!\s)(?>\s*\n\s*))[\"'(\[]*([^\W\d_])")
 _AT_SENTENCE_START = re.compile(r"(?:[.!?]|\n)[\"'(\[\s]*\Z")
 # a line of code: a keyword or command first, or two marks of code (a call, an assignment, an arrow, a brace)
-_CODE_START = re.compile(r"\s*(?:(?:def|class|elif|const|var|function|async def|git|npm|pip|docker|kubectl|curl|"
-                         r"sudo)\s|(?:SELECT|INSERT INTO|UPDATE|DELETE FROM)\s|#include|//)")
+_CODE_START = re.compile(r"\s*(?:\$[ \t]+(?=[a-z])|(?:def|class|elif|const|var|function|async def|git|npm|pip|docker|"
+                         r"kubectl|curl|sudo)\s|(?:SELECT|INSERT INTO|UPDATE|DELETE FROM)\s|#include|//)")
 _CODE_MARKS = re.compile(r"\w\(|\)\s*[:;{]|;\s*$| = |->|=>|==|!=|[{}]|\w\.\w+\(")
 # built-in names that are names of people too, as given names or surnames the given-name list leaves out (it
 # drops everyday words): Max, Min, Bin, Sum, Ord, Else, Any, Iter
 NAMES_IN_CODE = frozenset({"max", "min", "bin", "sum", "ord", "else", "any", "iter", "hash", "round", "id"})
+# units written after a number, never a name there ("212 MB" read as a last name)
+UNITS = frozenset("B KB MB GB TB PB KiB MiB GiB TiB kb mb gb Hz kHz MHz GHz km m cm mm kg g mg ml l L kW kWh W V "
+                  "mph kph ms min h hrs sec px pt".split())
+_NUMBER_BEFORE = re.compile(r"[0-9][ \t]?\Z")
+_UNIT_AFTER = re.compile(r"[ \t]?(?:" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")(?![\w])")
+# a word of age before or after a bare number: "aged 34", "turned 90", "34 years old", "a 29-year-old", "34F",
+# or a name right before it: "Maria (34)", "Maria Silva, 34,"
+_AGE_BEFORE = re.compile(r"(?i:\b(?:age[ds]?|turn(?:ed|s|ing)|is|was|am|i'm|i am|he's|she's|only|just)\b)[ \t:=]*\(?\Z"
+                         r"|[A-Z][^\W\d_]+(?:,[ \t]*| \()\Z")
+_AGE_AFTER = re.compile(r"[ \t-]*(?i:years?\b|yrs?\b|y\.?o\b|yo\b|months?\b|weeks?\b|[mf]\b|year-old|-?yo\b)")
+_KEY_BEFORE = re.compile(r"(?:[=#]|-n)[ \t]*\Z")  # "evicted=12", "#12", "tail -n 50"
+_LOG_LEVEL = re.compile(r"\b(?:ERROR|WARN|WARNING|INFO|DEBUG|TRACE|FATAL|CRITICAL)\b")
+_DOTTED_BEFORE, _DOTTED_AFTER = re.compile(r"[0-9.]*\Z"), re.compile(r"[0-9.]{0,16}")
+_TEMPERATURE = re.compile(r"°\s*[CF]\b|\d\s*(?:degrees?\s*)?(?:C|F|celsius|fahrenheit)\Z", re.I)
 CODE_LINE_WINDOW = 240  # characters of a line read around a word, on each side (long lines: no quadratic cost)
 NAME_WINDOW = 2000  # characters around a word searched for it written as a name
 ADDRESS_LABELS = frozenset({"street_address", "private_address"})
@@ -81,10 +95,34 @@ def is_cased(text: str) -> bool:
 
 
 def never_a_name(text: str, start: int, end: int) -> bool:
-    """Whether text[start:end] is a pronoun or article written as one (see the module docstring)."""
+    """Whether text[start:end] is a pronoun or article written as one (see the module docstring), or a number and
+    its unit ("212 MB", "5 km": either read as a name)."""
     word = text[start:end].strip()
+    if word in UNITS and _NUMBER_BEFORE.search(text, max(0, start - 8), start):
+        return True
+    if word.isdigit() and _UNIT_AFTER.match(text, end):
+        return True  # "(212 MB)": a size; a number read as a name elsewhere may be an age or a house number
     # in capitals it may be a code: ME (Maine), US, IT
     return word.lower() in NEVER_NAMES and (word.islower() or (word.istitle() and _starts_sentence(text, start)))
+
+
+def implausible_value(text: str, start: int, end: int, label: str) -> bool:
+    """Whether a model span cannot be what its label says by its form (see the module docstring): an age that is
+    a bare number after a key ("evicted=12", "tail -n 50") or on a line of code or a log line ("ERROR: ... at
+    character 15"), with no word of age and no name before it; an IPv4 address
+    of fewer than four numbers ("eslint@9.1.0"), a coordinate that is a temperature ("25°C")."""
+    value = text[start:end]
+    if label == "age":  # a count, a limit or a position on a line of code or a log line, with no word of age
+        return value.isdigit() and not _AGE_BEFORE.search(text, max(0, start - 24), start) and \
+            not _AGE_AFTER.match(text, end) and (_KEY_BEFORE.search(text, max(0, start - 4), start) is not None
+                                                 or _code_or_log_line(text, start, end))
+    if label == "ipv4":  # the whole dotted number around the span: a cut address still has four numbers
+        low = _DOTTED_BEFORE.search(text, max(0, start - 16), start).start()
+        high = _DOTTED_AFTER.match(text, end).end()
+        return text[low:high].strip(".").count(".") < 3
+    if label == "coordinate":
+        return _TEMPERATURE.search(value) is not None
+    return False
 
 
 def everyday_in_cased_text(value: str, cased: bool, label: str | None = None) -> bool:
@@ -121,6 +159,21 @@ def _code_words() -> frozenset[str]:
     return frozenset(w for w in words if w.title() not in given_names()) - NAMES_IN_CODE
 
 
+def _code_or_log_line(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] stands on a line of code, a shell command or a log line (a log level in capitals)."""
+    line, line_start_seen = _line_around(text, start, end)
+    return (line_start_seen and _CODE_START.match(line) is not None) or len(_CODE_MARKS.findall(line)) >= 2 or \
+        _LOG_LEVEL.search(line) is not None
+
+
+def _line_around(text: str, start: int, end: int) -> tuple[str, bool]:
+    """The line of text[start:end], at most CODE_LINE_WINDOW characters on each side, and whether its start is in."""
+    low, high = max(0, start - CODE_LINE_WINDOW), min(len(text), end + CODE_LINE_WINDOW)
+    line_break, line_end = text.rfind("\n", low, start), text.find("\n", end, high)
+    line = text[line_break + 1 if line_break >= 0 else low : line_end if line_end >= 0 else high]
+    return line, line_break >= 0 or low == 0
+
+
 def word_on_code_line(text: str, start: int, end: int) -> bool:
     """Whether text[start:end] is one lower-case everyday word or Python keyword or built-in name on a line of
     code or a shell command ("def normalise(s: str)", "git commit -m 'fix pagination'"): an identifier or a word
@@ -129,10 +182,7 @@ def word_on_code_line(text: str, start: int, end: int) -> bool:
     word = text[start:end]
     if not word.isalpha() or not word.islower() or (word not in everyday_words() and word not in _code_words()):
         return False
-    low, high = max(0, start - CODE_LINE_WINDOW), min(len(text), end + CODE_LINE_WINDOW)
-    line_break, line_end = text.rfind("\n", low, start), text.find("\n", end, high)
-    line = text[line_break + 1 if line_break >= 0 else low : line_end if line_end >= 0 else high]
-    line_start_seen = line_break >= 0 or low == 0
+    line, line_start_seen = _line_around(text, start, end)
     return (line_start_seen and _CODE_START.match(line) is not None) or len(_CODE_MARKS.findall(line)) >= 2
 
 

@@ -26,15 +26,15 @@ from typing import Iterable
 
 from ..config import ConfigError, JobConfig
 from ..redaction import RedactionMethod, method_table, replacement
-from .complete import (CITY_LABEL, COMPANY_LABEL, OCCUPATION_LABELS, cities_after_postcodes, complete_spans,
-                       grow_companies, grow_legal_forms, join_address_pieces)
+from .complete import (CITY_LABEL, COMPANY_LABEL, DATE_TIME_LABEL, OCCUPATION_LABELS, cities_after_postcodes,
+                       complete_spans, grow_companies, grow_legal_forms, join_address_pieces, join_dates_and_times)
 from .lists import AllowList, DenyList, ListError, load_entries
 from .merge import Candidate, merge_candidates, model_candidate, validated_candidate
 from .names import CITY_NAMES_FILE, COUNTRY_NAMES_FILE, GIVEN_NAMES_FILE, WORD_LIST_DIR, city_names, given_names
 from .occupations import JOB_WORDS_FILE, job_words
 from .plausible import (EVERYDAY_WORDS_FILE, NAME_LABELS, PERSON_LABELS, STREET_WORDS_FILE, everyday_in_cased_text,
-                        everyday_word_starting_sentence, everyday_words, is_cased, never_a_name, no_job_in_cased_text,
-                        street_words, word_on_code_line)
+                        everyday_word_starting_sentence, everyday_words, implausible_value, is_cased, never_a_name,
+                        no_job_in_cased_text, street_words, word_on_code_line)
 from .rules import WEAK_RULES, RuleError, RuleSet, RuleSpan
 
 log = logging.getLogger("haremb_batch")
@@ -68,6 +68,9 @@ class Policy:
         self.act_on, self.min_score, self.methods, self.key = act_on, min_score, methods, key
         # a name with a legal form becomes a company's only where companies are redacted: else it keeps its label
         self.company_label = COMPANY_LABEL if COMPANY_LABEL in self.categories and COMPANY_LABEL in act_on else None
+        # a date and its time joined: date_time where it is redacted, else the date's label
+        self.date_time_label = DATE_TIME_LABEL if DATE_TIME_LABEL in self.categories and DATE_TIME_LABEL in act_on \
+            else None
 
     @classmethod
     def from_config(cls, cfg: JobConfig, categories: Iterable[str], key: bytes | None) -> "Policy":
@@ -146,7 +149,10 @@ class Policy:
             if CITY_LABEL in self.categories:  # beside postcodes the policy redacts, not those a threshold keeps
                 postcodes = [m for m in model if m.label in self.act_on and m.score >= self.min_score.get(m.label, 0.0)]
                 validated += cities_after_postcodes(text, postcodes, validated, model)
-        return self._act(text, merge_candidates(model, validated, self.act_on))
+        merged = merge_candidates(model, validated, self.act_on)
+        if self.complete:
+            merged = join_dates_and_times(text, merged, self.date_time_label)
+        return self._act(text, merged)
 
     def redecide(self, text: str | None, recorded: list[Candidate]) -> list[Decision]:
         """`jobs/apply.py`: spans recorded in a finished output's entity table (already merged), plus the deny
@@ -185,6 +191,8 @@ class Policy:
             elif c.detectors == {"model"} and self.check_casing and c.label in OCCUPATION_LABELS:
                 cased = is_cased(text) if cased is None else cased
                 action = "kept" if no_job_in_cased_text(value, cased) else action
+            elif c.detectors == {"model"} and self.check_casing and implausible_value(text, c.start, c.end, c.label):
+                action = "kept"
             swap = replacement(value, c.label, self.method_for(c.label), self.key) if action == "redacted" else None
             decisions.append(Decision(c.start, c.end, c.label, score, detector, action, swap))
         return decisions

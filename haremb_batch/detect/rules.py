@@ -39,9 +39,9 @@ from .plausible import everyday_words
 
 RULE_NAMES: tuple[str, ...] = (
     "email", "url", "ipv4", "ipv6", "mac_address", "credit_card", "iban", "ssn", "phone_number", "api_key",
-    "date", "time", "given_name", "city_name", "country_name", "occupation", "company",
+    "date", "time", "age", "given_name", "city_name", "country_name", "occupation", "company",
 )
-WEAK_RULES = frozenset({"date", "time", "given_name", "city_name", "country_name"})  # the model's spans win where they overlap (Policy.decide)
+WEAK_RULES = frozenset({"date", "time", "age", "given_name", "city_name", "country_name"})  # the model's spans win where they overlap (Policy.decide)
 
 # rule name -> the checkpoint categories it may map to, in order of preference; the first one the checkpoint has wins
 RULE_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -57,6 +57,7 @@ RULE_CATEGORIES: dict[str, tuple[str, ...]] = {
     "api_key": ("api_key", "secret", "password"),
     "date": ("date", "private_date"),
     "time": ("time",),
+    "age": ("age",),
     "given_name": ("first_name", "private_person"),
     "city_name": ("city",),
     "country_name": ("country",),
@@ -472,14 +473,15 @@ def _find_dates(text: str) -> Iterator[Offsets]:
 # -- time -------------------------------------------------------------------------------------------------------
 
 # A time of day: hours and minutes with a colon ("19:30", "07:56:49", "21:52:56,123"), or an hour of a 12-hour
-# clock with "am" or "pm" ("2pm", "7.45pm", "11:24 AM", "3 p.m."); the second time of a range too ("10am-2pm",
+# clock with "am" or "pm" ("2pm", "7.45pm", "11:24 AM", "3 p.m."), with the weekday written before it ("Thursday
+# 7pm", "Fri at 18:00"); the second time of a range too ("10am-2pm",
 # "9:00-17:00"). Not a part of a longer number, version or ratio ("1:2:3", "v2.10"); not a verse or a scale after
 # a word ("John 3:16", "a 1:50 scale": a time with one-digit hours needs a word of time before it, or am/pm); not
 # money per month ("£12 pm"), and a lower-case "am" after a blank only after a word of time ("at 5 am"; not
 # "chapter 2 am I"). A date and time together is the model's date_time ("2026-05-20T21:52:56Z").
 _TIME_CUE = r"(?:at|from|until|till|til|by|before|after|around|about|between|and|to|or|since|@|-|–)"
 _TIMES = re.compile(
-    r"(?<![\w.:/])(?<![£$€] )(?<![£$€])"
+    r"(?<![\w.:/])(?<![£$€] )(?<![£$€])(?P<weekday>(?:" + _WEEKDAY_NAMES + r")\.?,? (?:at )?)?"
     r"(?:(?P<hour12>(?:1[0-2]|0?[1-9])(?:[:.][0-5][0-9])?)(?P<blank> ?)(?P<half>[ap]m|[AP]M|[ap]\.m\.)(?![\w])"
     r"|(?P<hour>[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.,][0-9]{1,6})?)?(?![\w:]|[.,][0-9]))")
 _CUE_BEFORE_TIME = re.compile(r"(?<![\w])" + _TIME_CUE + r"[ \t]*\Z|[0-9](?:am|pm|AM|PM)?[ \t]*[-–][ \t]*\Z")
@@ -489,14 +491,30 @@ def _find_times(text: str) -> Iterator[Offsets]:
     if ":" not in text and "m" not in text and "M" not in text:
         return
     for match in _TIMES.finditer(text):
-        start = match.start()
+        start = match.start() if match.group("weekday") is None else match.end("weekday")
         cue = None
         if match.group("half") == "am" and match.group("blank") or match.group("hour") and len(match.group("hour")) == 1:
             cue = _CUE_BEFORE_TIME.search(text, max(0, start - 12), start)
             word = re.search(r"(?<![\w])[^\W\d_]+[ \t]*\Z", text[max(0, start - 24) : start])
-            if cue is None and (match.group("hour") is None or word is not None):
+            if cue is None and match.group("weekday") is None and (match.group("hour") is None or word is not None):
                 continue  # "chapter 2 am", "John 3:16", "a 1:50 scale"; not "at 9:00", "8:30 start"
         yield match.span()
+
+
+# -- age --------------------------------------------------------------------------------------------------------
+
+# An age written as one: a number before "years old", "-year-old", "yo", "y.o." ("a 29-year-old man", "34 years
+# old"), or after "aged", "age", "turned", "turning" ("aged 67", "Age: 41", "turned 90"); 0-120.
+_AGES = re.compile(
+    r"(?<![\w.,])(?P<a>[0-9]{1,3})(?=(?:[ -]?(?:years?|yrs?)[ -]old|-years?-old|[ -]?y\.?o\b\.?))"
+    r"|(?<![\w'’])(?i:aged?|age:|turned|turning)[ \t:=]*(?P<b>[0-9]{1,3})(?![\w.,][0-9]|[\w])")
+
+
+def _find_ages(text: str) -> Iterator[Offsets]:
+    for match in _AGES.finditer(text):
+        group = "a" if match.group("a") is not None else "b"
+        if int(match.group(group)) <= 120:
+            yield match.span(group)
 
 
 # -- phone number -----------------------------------------------------------------------------------------------
@@ -619,6 +637,7 @@ _TEXT_FINDERS: dict[str, Callable[[str], Iterator[Offsets]]] = {
     "api_key": _find_secrets,
     "date": _find_dates,
     "time": _find_times,
+    "age": _find_ages,
     "given_name": find_given_names,
     "city_name": find_city_names,
     "country_name": find_country_lines,
