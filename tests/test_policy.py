@@ -214,6 +214,16 @@ def test_a_street_address_grows_over_its_flat_floor_and_house_name():
     # after a lone unit, the street's words even where the model read one as a name ("Carrick": first_name)
     assert _decided("Ltd\nUnit 7, Carrick Business Park\nAyr", ("Unit 7", "street_address"), ("Carrick", "first_name")) == [
         ("Unit 7, Carrick Business Park", "street_address")]
+    # a compass point or a unit number after it, a street type or a unit word before it
+    assert _completed("near 1420 12th Ave N on", ("1420 12th Ave", "street_address")) == ["1420 12th Ave N"]
+    assert _completed("go to 10 Anson Road, #22-05, Singapore", ("10 Anson Road", "street_address")) == [
+        "10 Anson Road, #22-05"]
+    assert _completed('"line1":"House 14, Ring Road East"', ("14, Ring Road", "street_address")) == [
+        "House 14, Ring Road East"]
+    assert _completed("S.L.\nC/ San Vicente Ferrer 33 · 46002", ("San Vicente Ferrer 33", "street_address")) == [
+        "C/ San Vicente Ferrer 33"]
+    assert _completed("Sender: Lakshmi Iyer, No. 7, 3rd Main Road, Chennai", ("3rd Main Road", "street_address")) == [
+        "No. 7, 3rd Main Road"]
     # not a postcode, not a word of the sentence after it, not a name before it
     assert _completed("Via Roma 221, 41012 Carpi", ("Via Roma 221", "street_address")) == ["Via Roma 221"]
     assert _completed("at Elm Grove 5 now.", ("Elm Grove 5", "street_address")) == ["Elm Grove 5"]
@@ -276,6 +286,15 @@ def test_values_whose_form_rules_out_their_label_are_kept():
         "212": "kept", "MB": "kept"}
     assert actions("npm install --save-dev eslint@9.1.0", ("9.1.0", "ipv4")) == {"9.1.0": "kept"}
     assert actions("Keep out of reach of children. Store below 25°C.", ("25°C", "coordinate")) == {"25°C": "kept"}
+    assert actions("INFO Scheduler started with 8 threads, queue size 1024", ("1024", "cvv")) == {"1024": "kept"}
+    assert actions("Date of Birth (DD/MM/YYYY) *", ("DD/MM", "date_of_birth")) == {"DD/MM": "kept"}
+    assert actions("Temperature: 21.5 °C, Humidity: 48%, Wind: 12 km/h NW", ("12 km", "street_address")) == {
+        "12 km": "kept"}
+    # everyday words capitalised only to start a sentence, read as a company or a place; not with a job word in them
+    assert actions("A stitch in time saves nine.", ("A stitch", "company_name")) == {"A stitch": "kept"}
+    assert actions("Mind the gap between the train and the platform.", ("Mind", "company_name")) == {"Mind": "kept"}
+    assert actions("Had a plasterer round last week.", ("Had a plasterer", "company_name")) == {
+        "Had a plasterer": "redacted"}
     # real ones stay: an age with its word or beside a name, a cut address, a coordinate, a name after a number
     for text, value, label in (("She is 34 and lives alone.", "34", "age"), ("Maria Silva (34) called.", "34", "age"),
                                ("a 29-year-old man", "29", "age"), ("from 192.168.1.20 again", "192.168.1", "ipv4"),

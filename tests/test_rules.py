@@ -140,6 +140,9 @@ VALID = [
     ("time", "booked for 11:24 AM tomorrow", "11:24 AM"),
     ("time", "log 12:34:56.789 start", "12:34:56.789"),
     ("time", "next round Thursday 7pm in the back room", "Thursday 7pm"),
+    ("date", "Can you send it before Friday? Thanks", "Friday"),
+    ("date", "Coffee rota: Beatrice (Sunday 8th) and", "Sunday 8th"),
+    ("date", "Lived in Michigan. d. 1944.", "1944"),
     ("age", "Police arrested a 29-year-old man", "29"),
     ("age", "Rosa turned 90 on her birthday", "90"),
     ("age", "Patient, aged 67, was seen", "67"),
@@ -238,7 +241,7 @@ INVALID = [
     ("given_name", "Will you mark it? Grace period, Hope so."),  # names that are everyday words stay out
     ("given_name", "In cased text lower-case lukas and the handle lukas_runs or Lukas2."),
     ("given_name", "arrives thu at the asia-east1 site, mac=12"),  # a weekday; joined to a word; a key
-    ("date", "See you on Monday! Chapter 4, version 2.3, on 31 February or 29 Feb 2023; the 4 may be"),
+    ("date", "We meet every Monday! Chapter 4, version 2.3, on 31 February or 29 Feb 2023; the 4 may be; in 2011"),
     ("occupation", "Ask a pharmacist. The manager will call. Our engineers, Dean, Cook and Baker Ltd. Ask your doctor."),
     ("occupation", "Dear Anna, the manager will call you. Thanks, Driver. Our CEO's of the year"),
     ("occupation", "Asked for the manager, Steven Gross, who never came; appointed to lead a review"),

@@ -55,7 +55,13 @@ CITY_LABEL = "city"
 _CITY_AFTER = re.compile(r"[ \t]+([^\W\d_][\w'’.]*(?:[ -][^\W\d_][\w'’.]*){0,2}?)(?=[ \t]*(?:\r?$|,|\(| - ))", re.M)
 # a house name or unit before a street, then a comma: "The Old Rectory, ", "Flat 3, ", "Unit 14, "
 _PIECE_BEFORE = re.compile(r"(?<![\w'’.-])(The(?: [A-Z][\w'’-]*){1,3}|(?i:unit|flat|apartment|apt|suite|ste|room|"
-                           r"floor|building|block)\.? \w{1,5}), \Z")
+                           r"floor|building|block|house|shop|tower|plot|villa|door|stand)\.?(?: (?i:no)\.?)? \w{1,5}"
+                           r"(?:, (?i:unit|flat|apartment|apt|suite|floor)\.? \w{1,5})?|(?i:no)\. ?\d{1,5}[A-Za-z]?), \Z")
+# a street-type abbreviation written before the street: "[C/ ]San Vicente Ferrer 33", "[Av. ]Paulista 1578"
+_TYPE_BEFORE = re.compile(r"(?<![\w/.-])(?:C/|Av\.|Avda\.|Pza\.|Pl\.|Ul\.|ul\.|Str\.|Bd\.|Blv\.) ?\Z"
+                          r"|(?<![\w/.-])(?P<unit>House|Shop|Flat|Unit|Plot|Villa|Door|Apt|Suite|Tower|Block|No\.?) \Z")
+# a compass point after a street ("1420 12th Ave [N]"), a unit after a comma ("10 Anson Road[, #22-05]")
+_DIRECTION_AFTER = re.compile(r" (?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)(?![\w.])|, #\d{1,4}(?:-\d{1,4})?(?![\w-])")
 # as written in dates, Title Case or capitals: "sat" and "wed" in lower case are verbs ("sat 12 March"); before a
 # time, "at" may stand between ("Thursday at 4pm")
 _WEEKDAY_AT_BEFORE = re.compile(r"(?<!\w)(?:" + "|".join(WEEKDAYS + [d.upper() for d in WEEKDAYS]) + r")\.?,? (?:at )?\Z")
@@ -63,7 +69,7 @@ _WEEKDAY_BEFORE = re.compile(r"(?<!\w)(?:" + "|".join(WEEKDAYS + [d.upper() for 
 # words written with a period as abbreviations: legal forms, street types, months, "Co." (county, company)
 ABBREVIATIONS = frozenset("""
 Inc Ltd Lda Corp Co Bros Pvt Pty Plc Ltda Cia Cie Mfg Assn Intl
-St Ave Av Rd Blvd Dr Ln Ct Pl Sq Hwy Pkwy Ter Cres Esq Apt Ste Fl Str Mt
+St Ave Av Rd Blvd Dr Ln Ct Pl Sq Hwy Pkwy Ter Cres Esq Apt Ste Fl Str Mt izq dcha dcho Blv Mah Cd Sok
 Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
 """.split())
 _LAST_WORD = re.compile(r"(?<![^\W\d_])[^\W\d_]{1,5}\Z")  # abbreviations are short: no long scan
@@ -274,6 +280,12 @@ def _grown(text: str, c: Candidate, low: int, high: int) -> tuple[int, int]:
         after = _NUMBER_AFTER.match(text, end, high)
         if after:
             end = after.end()
+        direction = _DIRECTION_AFTER.match(text, end, high)
+        if direction:
+            end = direction.end()
+        kind = _TYPE_BEFORE.search(text, max(low, start - 8), start)
+        if kind and (kind.group("unit") is None or text[start].isdigit()):  # a unit word only before its number
+            start = kind.start()
         before = _PIECE_BEFORE.search(text, max(low, start - 48), start) or \
             _NUMBER_BEFORE.search(text, max(low, start - 16), start)
         if before:

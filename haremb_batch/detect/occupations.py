@@ -22,6 +22,9 @@ A head word alone is not enough: "ask a pharmacist", "the manager will call" nam
   Director", "the CFO": one person of an organisation), "our", "his", "her", "my" or "their" before any title
   ("our joiner"; not "your": "ask your doctor" is advice), or a listed given name after it ("master watchmaker
   Reto Brunner", names.py); or
+- a word after it says it is a job ("a Senior Data Engineer role", "the Pharmacist vacancy"), or it fills a
+  field of a record line (CSV, TSV, semicolons, pipes: "...;Warehouse Supervisor;+90 ..."), or a job advert asks
+  for it ("hiring a", "needs a", "looking for a"), or
 - it is an office that only a person holds, in Title Case: "Head of ...", "Director of ...", "Vice President",
   "Chief ... Officer", "Managing Director", or an office in capitals of a named organisation ("CEO of Ridewise":
   the title is "CEO" alone).
@@ -67,9 +70,14 @@ _OFFICES = re.compile(
 _CUE_BEFORE = re.compile(
     r"(?:(?P<word>(?<![\w'’])(?i:is|was|am|are|were|be|been|being|became|become|becomes|remains|(?<!such )as|turned|"
     r"appointed|named|promoted to|elected|hired as|work(?:s|ed|ing)? as|job as|career as|role as|role of|"
-    r"position of|post of|title of)[ \t]+|(?<![\w'’])(?i:(?:he|she|who|i|you|we|they)['’](?:s|m|re))[ \t]+)"
+    r"position of|post of|title of|hiring|hires|need|needs|needed|seeking|seeks|looking for|wanted)[ \t]+|(?<![\w'’])(?i:(?:he|she|who|i|you|we|they)['’](?:s|m|re))[ \t]+)"
     r"|[,—–(·|/][ \t]*|(?<= )-[ \t]+)"
     r"(?P<article>(?i:a|an|the|our|their|his|her|my|your|new|now)[ \t]+)?\Z")
+# a title before a word that says it is a job: "a Senior Data Engineer role at", "the Pharmacist vacancy"
+_JOB_NOUN_AFTER = re.compile(r" (?:role|position|vacancy|job|post|opening|opportunity|contract|shift)\b")
+# a title that fills a field of a record: CSV, TSV, semicolon or pipe separated ("...;Warehouse Supervisor;+90...")
+_FIELD_BEFORE = re.compile(r"(?:^|[;\t|,])[ ]?\"?\Z", re.M)
+_FIELD_AFTER = re.compile(r"\"?[ ]?(?:[;\t|,]|\r?$)", re.M)
 _AFTER_A_NAME = re.compile(r"[A-Z][^\W\d_]+(?:,[ \t]+| \()\Z")  # a capitalised word and a comma or bracket
 # the same with an article or possessive between, before a lower-case title that ends a phrase (an apposition)
 _AFTER_A_NAME_THE = re.compile(r"[A-Z][^\W\d_]+(?:,[ \t]+| \()(?:(?i:the|our|my|his|her|their)[ \t]+)?\Z")
@@ -222,6 +230,11 @@ def _counts(text: str, start: int, end: int, title: bool) -> bool:
         return True
     if title and _OFFICES.search(value):
         return True
+    if _JOB_NOUN_AFTER.match(text, end) and (title and not one_word or _THE_BEFORE.search(text, max(0, start - 8), start)
+                                              or cue is not None):
+        return True  # "a Senior Data Engineer role", "the Pharmacist vacancy"
+    if _fills_a_field(text, start, end):
+        return True  # "Mehmet;Yıldırım;İzmir;Warehouse Supervisor;+90 ...", "...\tEnugu\tTreasurer"
     if one_word:  # a capitalised word after a comma is no title: "Cook", "Dean" are surnames too
         return False
     if _AT_AFTER.match(text, end) or title and _PUNCT_AFTER.match(text, end):
@@ -229,6 +242,19 @@ def _counts(text: str, start: int, end: int, title: bool) -> bool:
     if value.isupper() and value in job_words() and _OF_CAPITAL.match(text, end):
         return True  # "founder and CEO of Ridewise Mobility": an office of a named organisation
     return title and _own_line(text, start, end)
+
+
+def _fills_a_field(text: str, start: int, end: int) -> bool:
+    """Whether the title fills a field of a record line: a separator (or the line's edge) right on both sides, and
+    at least two of that separator on its line ("Aisling Byrne\t087 220 4418\tCork\tVolunteer Coordinator")."""
+    before = _FIELD_BEFORE.search(text, max(0, start - 2), start)
+    after = _FIELD_AFTER.match(text, end)
+    if not before or not after:
+        return False
+    low, high = max(0, start - LINE_WINDOW), min(len(text), end + LINE_WINDOW)
+    line_start, line_end = text.rfind("\n", low, start) + 1, text.find("\n", end, high)
+    line = text[line_start : line_end if line_end >= 0 else high]
+    return any(line.count(sep) >= 2 for sep in (";", "\t", "|", '","'))
 
 
 def _before_a_given_name(text: str, end: int) -> bool:

@@ -57,12 +57,17 @@ NAMES_IN_CODE = frozenset({"max", "min", "bin", "sum", "ord", "else", "any", "it
 UNITS = frozenset("B KB MB GB TB PB KiB MiB GiB TiB kb mb gb Hz kHz MHz GHz km m cm mm kg g mg ml l L kW kWh W V "
                   "mph kph ms min h hrs sec px pt".split())
 _NUMBER_BEFORE = re.compile(r"[0-9][ \t]?\Z")
+_NUMBER_UNIT = re.compile(r"[0-9][ \t]?(?:" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")(?![\w])")
 _UNIT_AFTER = re.compile(r"[ \t]?(?:" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")(?![\w])")
 # a word of age before or after a bare number: "aged 34", "turned 90", "34 years old", "a 29-year-old", "34F",
 # or a name right before it: "Maria (34)", "Maria Silva, 34,"
 _AGE_BEFORE = re.compile(r"(?i:\b(?:age[ds]?|turn(?:ed|s|ing)|is|was|am|i'm|i am|he's|she's|only|just)\b)[ \t:=]*\(?\Z"
                          r"|[A-Z][^\W\d_]+(?:,[ \t]*| \()\Z")
 _AGE_AFTER = re.compile(r"[ \t-]*(?i:years?\b|yrs?\b|y\.?o\b|yo\b|months?\b|weeks?\b|[mf]\b|year-old|-?yo\b)")
+_NUMBER_WORDS = {"cvv": re.compile(r"(?i:cvv|cvc|csc|cv2|security code|card)"), "pin": re.compile(r"(?i:pin)")}
+DATE_LABELS_FORM = frozenset({"date", "date_of_birth", "date_time"})
+_DATE_WORD = re.compile(r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|today|"
+                        r"tomorrow|yesterday|noon|midnight|christmas|easter|eve)")
 _KEY_BEFORE = re.compile(r"(?:[=#]|-n)[ \t]*\Z")  # "evicted=12", "#12", "tail -n 50"
 _LOG_LEVEL = re.compile(r"\b(?:ERROR|WARN|WARNING|INFO|DEBUG|TRACE|FATAL|CRITICAL)\b")
 _DOTTED_BEFORE, _DOTTED_AFTER = re.compile(r"[0-9.]*\Z"), re.compile(r"[0-9.]{0,16}")
@@ -109,13 +114,20 @@ def never_a_name(text: str, start: int, end: int) -> bool:
 def implausible_value(text: str, start: int, end: int, label: str) -> bool:
     """Whether a model span cannot be what its label says by its form (see the module docstring): an age that is
     a bare number after a key ("evicted=12", "tail -n 50") or on a line of code or a log line ("ERROR: ... at
-    character 15"), with no word of age and no name before it; an IPv4 address
+    character 15"), with no word of age and no name before it; a CVV or PIN that is a number on such a line
+    with no word of its own before it ("queue size 1024"); a date with no digit and no calendar word (a format:
+    "DD/MM/YYYY"); an IPv4 address
     of fewer than four numbers ("eslint@9.1.0"), a coordinate that is a temperature ("25°C")."""
     value = text[start:end]
     if label == "age":  # a count, a limit or a position on a line of code or a log line, with no word of age
         return value.isdigit() and not _AGE_BEFORE.search(text, max(0, start - 24), start) and \
             not _AGE_AFTER.match(text, end) and (_KEY_BEFORE.search(text, max(0, start - 4), start) is not None
                                                  or _code_or_log_line(text, start, end))
+    if label in _NUMBER_WORDS:  # "queue size 1024" on a log line; not "CVV: 123", "pin=1234"
+        return value.isdigit() and not _NUMBER_WORDS[label].search(text, max(0, start - 32), start) and \
+            _code_or_log_line(text, start, end)
+    if label in DATE_LABELS_FORM and not any(ch.isdigit() for ch in value):
+        return _DATE_WORD.search(value) is None  # a format ("DD/MM/YYYY"), not a month or a weekday
     if label == "ipv4":  # the whole dotted number around the span: a cut address still has four numbers
         low = _DOTTED_BEFORE.search(text, max(0, start - 16), start).start()
         high = _DOTTED_AFTER.match(text, end).end()
@@ -134,7 +146,7 @@ def everyday_in_cased_text(value: str, cased: bool, label: str | None = None) ->
     words = [w for w in _LETTERS.findall(value) if len(w) > 1]
     if label in ADDRESS_LABELS and any(ch.isdigit() for ch in value) and any(w in street_words() for w in words):
         return False
-    return bool(words) and all(w in everyday_words() for w in words)
+    return bool(words) and all(w in everyday_words() or w in UNITS and _NUMBER_UNIT.search(value) for w in words)
 
 
 def no_job_in_cased_text(value: str, cased: bool) -> bool:
@@ -200,6 +212,32 @@ def everyday_word_starting_sentence(text: str, start: int, end: int, cased: bool
     window = max(0, start - NAME_WINDOW), min(len(text), end + NAME_WINDOW)
     pattern = re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)")
     return all(_starts_sentence(text, m.start()) for m in pattern.finditer(text, *window))
+
+
+def everyday_words_starting_sentence(text: str, start: int, end: int, cased: bool) -> bool:
+    """everyday_word_starting_sentence for the first word of text[start:end], and every other word of it an
+    everyday word in lower case: "Chop", "Mind", "A stitch" at the start of a sentence of cased text. Not a listed
+    city or country ("Nice" is not listed: the city list leaves everyday words out), nor words holding a job word."""
+    words = list(_LETTERS.finditer(text, start, end))
+    if not words or words[0].start() != start or any(not w.group().islower() or w.group() not in everyday_words()
+                                                     for w in words[1:]):
+        return False
+    if text[start:end] in _places() or any(_job_word(w.group()) for w in words):
+        return False  # a listed place; a job inside ("Had a plasterer": the model's span, mislabelled)
+    return everyday_word_starting_sentence(text, start, words[0].end(), cased)
+
+
+def _job_word(word: str) -> bool:
+    from .occupations import job_words
+
+    return word.lower() in job_words()
+
+
+@lru_cache(maxsize=1)
+def _places() -> frozenset[str]:
+    from .names import city_names, country_names
+
+    return city_names() | country_names()
 
 
 def _alone_on_its_line(text: str, start: int, end: int) -> bool:

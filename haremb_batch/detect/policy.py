@@ -32,13 +32,17 @@ from .lists import AllowList, DenyList, ListError, load_entries
 from .merge import Candidate, merge_candidates, model_candidate, validated_candidate
 from .names import CITY_NAMES_FILE, COUNTRY_NAMES_FILE, GIVEN_NAMES_FILE, WORD_LIST_DIR, city_names, given_names
 from .occupations import JOB_WORDS_FILE, job_words
-from .plausible import (EVERYDAY_WORDS_FILE, NAME_LABELS, PERSON_LABELS, STREET_WORDS_FILE, everyday_in_cased_text,
-                        everyday_word_starting_sentence, everyday_words, implausible_value, is_cased, never_a_name,
+from .plausible import (ADDRESS_LABELS, EVERYDAY_WORDS_FILE, NAME_LABELS, PERSON_LABELS, STREET_WORDS_FILE, everyday_in_cased_text,
+                        everyday_word_starting_sentence, everyday_words, everyday_words_starting_sentence,
+                        implausible_value, is_cased, never_a_name,
                         no_job_in_cased_text, street_words, word_on_code_line)
 from .rules import WEAK_RULES, RuleError, RuleSet, RuleSpan
 
 log = logging.getLogger("haremb_batch")
 FIRST_NAME_LABELS = frozenset({"first_name", "private_person"})
+# labels whose model spans are kept when they are everyday words capitalised only to start a sentence ("Chop",
+# "Mind the gap", "A stitch in time"): a person's name one word at a time (plausible.py), these also in words
+SENTENCE_START_LABELS = frozenset({"company_name", "country", "city", "state", "county"})
 # rule -> its word list under data/
 # the package's word lists each detector reads: they are part of a run's identity (Policy.word_lists)
 WORD_LISTS = {"given_name": (GIVEN_NAMES_FILE,), "city_name": (CITY_NAMES_FILE,), "country_name": (COUNTRY_NAMES_FILE,),
@@ -138,7 +142,7 @@ class Policy:
         # no threshold or casing check can keep it)
         model = [_confirmed(m) if i in confirmed else m for i, m in enumerate(model)]
         validated = [validated_candidate(r.start, r.end, r.label, "rule") for r, hit in zip(found, overlapped)
-                     if _rule_span_stands(r, [model[i] for i in hit], self.act_on)]
+                     if _rule_span_stands(text, r, [model[i] for i in hit], self.act_on)]
         validated += self._deny_candidates(text)
         if self.complete:  # after the weak rules were weighed against the model's own spans, up to their edges
             model = complete_spans(text, model, [(c.start, c.end) for c in validated])
@@ -186,7 +190,9 @@ class Policy:
                 elif not _beside_a_name(text, merged, i):
                     cased = is_cased(text) if cased is None else cased
                     if everyday_in_cased_text(value, cased, c.label) or (
-                            c.label in PERSON_LABELS and everyday_word_starting_sentence(text, c.start, c.end, cased)):
+                            c.label in PERSON_LABELS and everyday_word_starting_sentence(text, c.start, c.end, cased)) or (
+                            c.label in SENTENCE_START_LABELS and everyday_words_starting_sentence(text, c.start, c.end,
+                                                                                                  cased)):
                         action = "kept"
             elif c.detectors == {"model"} and self.check_casing and c.label in OCCUPATION_LABELS:
                 cased = is_cased(text) if cased is None else cased
@@ -198,15 +204,20 @@ class Policy:
         return decisions
 
 
-def _rule_span_stands(r: RuleSpan, overlapped: list[Candidate], act_on: set[str]) -> bool:
+def _rule_span_stands(text: str, r: RuleSpan, overlapped: list[Candidate], act_on: set[str]) -> bool:
     """Whether a rule's span joins the merge (`overlapped`: the model's spans it overlaps). A weak rule's only where
     the model found nothing, or where only labels outside `decoding.labels` did while its own is inside ("Priya"
     read as a city, with decoding.labels=[first_name]). An occupation rule's not over the model's first name ("my
     name is [Tom] Porter" is a person; the model's other misreadings inside a title stay covered: "[Managing]
-    Director")."""
+    Director"), unless that first name is a job word ("personal [trainer] Filip")."""
     if r.rule in WEAK_RULES:
         return not overlapped or (r.label in act_on and not any(m.label in act_on for m in overlapped))
-    return r.rule != "occupation" or not any(m.label in FIRST_NAME_LABELS for m in overlapped)
+    return r.rule != "occupation" or not any(m.label in FIRST_NAME_LABELS and not _job_word_span(m, text)
+                                             for m in overlapped)
+
+
+def _job_word_span(c: Candidate, text: str) -> bool:
+    return text[c.start : c.end].strip().lower() in job_words()
 
 
 def _overlapping(model: list[Candidate], r) -> range:
@@ -228,6 +239,8 @@ def _beside_a_name(text: str, merged: list[Candidate], i: int) -> bool:
         other = merged[j] if 0 <= j < len(merged) else None
         if other is None or other.label not in NAME_LABELS or never_a_name(text, other.start, other.end):
             continue
+        if other.label in ADDRESS_LABELS and merged[i].label not in ADDRESS_LABELS:
+            continue  # "[was arrested] near [1420 12th Ave N]": an address beside words makes them no name
         if other.detectors == {"model"} and (everyday_in_cased_text(text[other.start : other.end], True) or (
                 other.label in PERSON_LABELS and everyday_word_starting_sentence(text, other.start, other.end, True))):
             continue  # "sourdough starter", "Interest rates": everyday words side by side are no name either

@@ -435,7 +435,9 @@ def _find_ssns(text: str) -> Iterator[Offsets]:
 # -- date -------------------------------------------------------------------------------------------------------
 
 # Dates written with a month name or as a weekday and an ordinal ("4 March", "Tuesday, 4 March 2025", "March 9th,
-# 2025", "3rd of May", "Friday the 14th"); a weekday alone, a month alone and bare numbers are not dates here.
+# 2025", "3rd of May", "Friday the 14th", "Sunday 8th"); a weekday where it places an event ("on Tuesday", "Sunday
+# night"); a year in a range or after born/died ("2017 - 2021", "b. 1944"). A weekday, a month or a year by
+# itself, and bare numbers are not dates here.
 # The day is checked against the month (calendar.monthrange; 29 February only in a leap year when a year is given).
 _MONTHS = {name: number for number in range(1, 13) for name in (
     calendar.month_name[number], calendar.month_abbr[number], calendar.month_name[number].upper(),
@@ -451,8 +453,18 @@ _DATE_RES = (
     re.compile(r"(?<![\w/.-])" + _WEEKDAY_PREFIX + _DAY + r"(?: of)? (?P<month>" + _MONTH_NAMES + r")\.?(?!\w)" + _YEAR),
     re.compile(r"(?<![\w/.-])" + _WEEKDAY_PREFIX + r"(?P<month>" + _MONTH_NAMES + r")\.? (?:the )?" + _DAY + r"(?!\w)"
                + _YEAR),
-    re.compile(r"(?<![\w/.-])(?:" + _WEEKDAY_NAMES + r"),? the (?P<day>[0-3]?[0-9])(?:st|nd|rd|th)(?!\w)"),
+    re.compile(r"(?<![\w/.-])(?:" + _WEEKDAY_NAMES + r"),? (?:the )?(?P<day>[0-3]?[0-9])(?:st|nd|rd|th)(?!\w)"),
 )
+# a weekday standing for a date: after a word that places an event on it ("on Tuesday", "before Friday", "next
+# Monday", "since Sat."), or before a part of the day ("Sunday night"); not "every Monday" (a habit)
+_WEEKDAY_DATE = re.compile(
+    r"(?<![\w'’])(?i:on|before|by|until|till|since|from|next|last|this|coming|that|o[nf] the)[ \t]+"
+    r"(?P<day>(?:" + _WEEKDAY_NAMES + r")\b\.?)(?!\w)"
+    r"|(?<![\w'’])(?P<day2>(?:" + _WEEKDAY_NAMES + r"))(?= (?:night|morning|afternoon|evening|lunchtime)\b)")
+# a year in a résumé or a life: a range ("2017 - 2021", "2021 - present"), or after born, died, b., d., "class of"
+_YEAR_DATE = re.compile(
+    r"(?<![\w/.-])(?P<y1>(?:19|20)[0-9]{2})[ \t]*[-–][ \t]*(?P<y2>(?:19|20)[0-9]{2}|(?i:present|now|today))(?![\w/.-])"
+    r"|(?<![\w'’])(?i:born(?: in)?|died(?: in)?|b\.|d\.|class of|since)[ \t]+(?P<y3>(?:19|20)[0-9]{2})(?![\w/-]|\.[0-9])")
 
 
 def _is_day(day: str, month: int | None, year: str | None) -> bool:
@@ -468,6 +480,19 @@ def _find_dates(text: str) -> Iterator[Offsets]:
             month = _MONTHS.get(groups.get("month") or "")
             if _is_day(groups["day"], month, groups.get("year")):
                 yield match.span()
+    for match in _WEEKDAY_DATE.finditer(text):
+        group = "day" if match.group("day") is not None else "day2"
+        end = match.end(group)
+        if text[end - 1] == "." and text[match.start(group) : end - 1] in calendar.day_name:
+            end -= 1  # "on Tuesday." ends a sentence; "on Wed." is an abbreviation
+        yield match.start(group), end
+    for match in _YEAR_DATE.finditer(text):
+        if match.group("y1") is not None:
+            yield match.start("y1"), match.end("y1")
+            if match.group("y2")[0].isdigit():
+                yield match.start("y2"), match.end("y2")
+        else:
+            yield match.start("y3"), match.end("y3")
 
 
 # -- time -------------------------------------------------------------------------------------------------------
