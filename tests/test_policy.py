@@ -254,22 +254,25 @@ def test_a_city_after_a_postcode_is_found_by_its_place_in_the_address():
     assert _decided("80134 Napoli", ("80134", "phone_number")) == [("80134", "phone_number")]
 
 
-def test_a_date_and_its_time_become_one_span():
-    # the comma, "at" or "on" between them does not stand alone between two redactions
-    for text, date, time_ in (("booked for 22 May 2025, 4:15pm. Reply C", "22 May 2025", "4:15pm"),
-                              ("Hearing listed for 10:00am on 2 July 2025.", "2 July 2025", "10:00am"),
-                              ("sign-in on 18 Feb 2025 at 23:51 from", "18 Feb 2025", "23:51")):
-        joined = text[min(text.index(date), text.index(time_)) : max(text.index(date) + len(date),
-                                                                    text.index(time_) + len(time_))]
-        assert _decided(text, (date, "date"), (time_, "time"), rules="all") == [(joined, "date_time")]
-    # a weekday before a time; not joined across words, nor when date_time is not redacted
+def test_a_date_grows_over_what_stands_between_it_and_its_time():
+    # the comma, "at" or "on" between them does not stand alone between two redactions; each keeps its label
+    for text, first, second, joined in (("booked for 22 May 2025, 4:15pm. Reply C", ("22 May 2025", "date"),
+                                         ("4:15pm", "time"), "22 May 2025, "),
+                                        ("Hearing listed for 10:00am on 2 July 2025.", ("10:00am", "time"),
+                                         ("2 July 2025", "date"), "10:00am on ")):
+        assert _decided(text, first, second, rules="all") == [(joined, first[1]), second]
+    # a weekday before a time; nothing across words
     assert _decided("call on Thursday at 4pm?", ("4pm", "time")) == [("Thursday at 4pm", "time")]
     assert _decided("22 May 2025 we met at 4pm", ("22 May 2025", "date"), ("4pm", "time")) == [
         ("22 May 2025", "date"), ("4pm", "time")]
-    text = "booked for 22 May 2025, 4:15pm."
-    model = [Span(11, 22, "date", 0.9), Span(24, 30, "time", 0.9)]
-    assert [(text[d.start:d.end], d.label) for d in policy("decoding.labels=[date, time]").decide(text, model)] == [
-        ("22 May 2025, 4:15pm", "date")]
+    # each part is decided as before: with decoding.labels=[time] the time stays redacted, the date kept
+    text = "Meet on 22 May 2025, 4:15pm at the clinic."
+    model = [Span(8, 19, "date", 0.9), Span(21, 27, "time", 0.9)]
+    decided = policy("decoding.labels=[time]").decide(text, model)
+    assert [(text[d.start:d.end], d.label, d.action) for d in decided] == [
+        ("22 May 2025, ", "date", "kept"), ("4:15pm", "time", "redacted")]
+    decided = policy("detection.rules=[]", "decoding.min_score={date: 0.95}").decide(text, model)
+    assert [(text[d.start:d.end], d.action) for d in decided] == [("22 May 2025, ", "kept"), ("4:15pm", "redacted")]
 
 
 def test_values_whose_form_rules_out_their_label_are_kept():
@@ -292,9 +295,25 @@ def test_values_whose_form_rules_out_their_label_are_kept():
         "12 km": "kept"}
     # everyday words capitalised only to start a sentence, read as a company or a place; not with a job word in them
     assert actions("A stitch in time saves nine.", ("A stitch", "company_name")) == {"A stitch": "kept"}
-    assert actions("Mind the gap between the train and the platform.", ("Mind", "company_name")) == {"Mind": "kept"}
+    # one capitalised word may be a company or a place: "Target", "Bath" stay redacted
+    for text, value, label in (("Target fired me last week after the audit.", "Target", "company_name"),
+                               ("Mind the gap between the train and the platform.", "Mind", "company_name"),
+                               ("Ship to:\n14 Mill Lane\nBath BA1 2QH", "Bath", "city"),
+                               ("Nice is my home town.", "Nice", "city")):
+        assert actions(text, (value, label)) == {value: "redacted"}, text
     assert actions("Had a plasterer round last week.", ("Had a plasterer", "company_name")) == {
         "Had a plasterer": "redacted"}
+    # a number after a key that names the value, in JSON, a house number before a compass point, a defanged address
+    for text, value, label in (('{"name": "Maria Silva", "age": 47, "city": "Leeds"}', "47", "age"),
+                               ("INFO registered patient_age=47", "47", "age"),
+                               ("INFO auth ok user=jsmith passcode=4821", "4821", "pin"),
+                               ("DEBUG charge cvn=123 ok", "123", "cvv"),
+                               ("Deliver to 350 W 34th St", "350", "street_address"),
+                               ("C2 at 185.220.101[.]4", "185.220.101", "ipv4")):
+        decided = actions(text, (value, label))
+        assert value in "".join(decided) and set(decided.values()) == {"redacted"}, (text, decided)
+    assert actions("Hi. Strong 14 Mill Lane rang.", ("Strong", "last_name"), ("14 Mill Lane", "street_address")) == {
+        "Strong": "redacted", "14 Mill Lane": "redacted"}  # a name beside an address stays a name
     # real ones stay: an age with its word or beside a name, a cut address, a coordinate, a name after a number
     for text, value, label in (("She is 34 and lives alone.", "34", "age"), ("Maria Silva (34) called.", "34", "age"),
                                ("a 29-year-old man", "29", "age"), ("from 192.168.1.20 again", "192.168.1", "ipv4"),

@@ -244,6 +244,7 @@ INVALID = [
     ("date", "We meet every Monday! Chapter 4, version 2.3, on 31 February or 29 Feb 2023; the 4 may be; in 2011"),
     ("occupation", "Ask a pharmacist. The manager will call. Our engineers, Dean, Cook and Baker Ltd. Ask your doctor."),
     ("occupation", "Dear Anna, the manager will call you. Thanks, Driver. Our CEO's of the year"),
+    ("occupation", "We need a plumber for the leak. The ward needs a nurse. Hello, Nurse, how are you, fine"),
     ("occupation", "Asked for the manager, Steven Gross, who never came; appointed to lead a review"),
     ("occupation", "Calle Mayor 14 (the Landlord's agent) is a list of officers"),
     ("given_name", "Stir the flour; She said Regards."),
@@ -252,7 +253,8 @@ INVALID = [
     ("city_name", "I said ROME."),  # a lone word in capitals
     ("time", "ratio 1:2:3, v2.10, a 3:1 win, 10:30.5 km, 13pm, I am here, 2026-05-20T21:52:56Z"),
     ("time", "John 3:16 and a 1:50 scale model; rent is £12 pm; chapter 2 am I right"),
-    ("age", "the 2019 model, age 1.5 builds, turned 300 pages, 5 years of service"),
+    ("age", "the 2019 model, age 1.5 builds, turned 300 pages, 5 years of service, the car turned 90 degrees"),
+    ("date", "Error codes 2001-2004, pages 1999-2005, since 2019 we grew; Sat 12th place; from Sunday school"),
     ("country_name", "We moved to France.\nThanks\nJordan\n\nGermany"),
     ("country_name", "I love Paris, France. Tours of Spain, Italy, Greece."),  # no postcode before  # prose; a signature; under a blank line
     ("country_name", "Christmas dinner for 12\nTurkey\nSize 10\nJersey\nVersion 2.0\nUSA"),  # no postcode above

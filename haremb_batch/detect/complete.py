@@ -27,7 +27,6 @@ from .plausible import everyday_word_starting_sentence, everyday_words
 ADDRESS_LABELS = frozenset({"street_address"})
 DATE_LABELS = frozenset({"date", "date_time", "date_of_birth"})
 TIME_LABELS = frozenset({"time", "date_time"})
-DATE_TIME_LABEL = "date_time"
 # what stands between a date and its time: "22 May 2025, 4:15pm", "18 Feb 2025 at 23:51", "10:00am on 2 July"
 _DATE_TIME_GAP = re.compile(r",?[ \t]*(?:(?:at|on|@|-|–)[ \t]+)?")
 OCCUPATION_LABELS = frozenset({"occupation"})
@@ -123,20 +122,17 @@ def join_address_pieces(text: str, spans: list[Candidate], others: list[Candidat
     return out
 
 
-def join_dates_and_times(text: str, merged: list[Candidate], label: str | None) -> list[Candidate]:
-    """Merged spans (sorted, not overlapping) with each date and the time written right beside it joined into
-    one span ("[22 May 2025, 4:15pm]", "[18 Feb 2025 at 23:51]", "[10:00am on 2 July 2025]"), so the comma or
-    "at" between them does not stand alone between two redactions. The joined span is labelled `label` (the
-    model's date_time, when the policy redacts it), else it keeps the date's label."""
-    out: list[Candidate] = []
-    for c in merged:
-        if out and _date_and_time(out[-1], c) and _DATE_TIME_GAP.fullmatch(text, out[-1].end, c.start):
-            a = out[-1]
-            date = a if a.label in DATE_LABELS else c
-            out[-1] = Candidate(a.start, c.end, label or date.label, a.detectors | c.detectors,
-                                max((x for x in (a.model_score, c.model_score) if x is not None), default=None))
-        else:
-            out.append(c)
+def join_dates_and_times(text: str, merged: list[Candidate]) -> list[Candidate]:
+    """Merged spans (sorted, not overlapping) where a date and the time written right beside it ("22 May 2025,
+    4:15pm", "18 Feb 2025 at 23:51", "10:00am on 2 July 2025") are joined by the first span growing over the
+    comma, "at" or "on" between them, so it does not stand alone between two redactions. Both spans keep their
+    labels, scores and thresholds: the policy decides each as before (a time left out of decoding.labels stays
+    visible, a date under its threshold too), and a joined pair never turns into one span of another label."""
+    out = list(merged)
+    for k in range(len(out) - 1):
+        a, b = out[k], out[k + 1]
+        if a.end < b.start and _date_and_time(a, b) and _DATE_TIME_GAP.fullmatch(text, a.end, b.start):
+            out[k] = Candidate(a.start, b.start, a.label, a.detectors, a.model_score)
     return out
 
 

@@ -24,7 +24,7 @@ A head word alone is not enough: "ask a pharmacist", "the manager will call" nam
   Reto Brunner", names.py); or
 - a word after it says it is a job ("a Senior Data Engineer role", "the Pharmacist vacancy"), or it fills a
   field of a record line (CSV, TSV, semicolons, pipes: "...;Warehouse Supervisor;+90 ..."), or a job advert asks
-  for it ("hiring a", "needs a", "looking for a"), or
+  for it ("hiring a", "looking for a"; not "we need a plumber": nobody is named), or
 - it is an office that only a person holds, in Title Case: "Head of ...", "Director of ...", "Vice President",
   "Chief ... Officer", "Managing Director", or an office in capitals of a named organisation ("CEO of Ridewise":
   the title is "CEO" alone).
@@ -70,7 +70,7 @@ _OFFICES = re.compile(
 _CUE_BEFORE = re.compile(
     r"(?:(?P<word>(?<![\w'’])(?i:is|was|am|are|were|be|been|being|became|become|becomes|remains|(?<!such )as|turned|"
     r"appointed|named|promoted to|elected|hired as|work(?:s|ed|ing)? as|job as|career as|role as|role of|"
-    r"position of|post of|title of|hiring|hires|need|needs|needed|seeking|seeks|looking for|wanted)[ \t]+|(?<![\w'’])(?i:(?:he|she|who|i|you|we|they)['’](?:s|m|re))[ \t]+)"
+    r"position of|post of|title of|hiring|hires|seeking|seeks|looking for|wanted)[ \t]+|(?<![\w'’])(?i:(?:he|she|who|i|you|we|they)['’](?:s|m|re))[ \t]+)"
     r"|[,—–(·|/][ \t]*|(?<= )-[ \t]+)"
     r"(?P<article>(?i:a|an|the|our|their|his|her|my|your|new|now)[ \t]+)?\Z")
 # a title before a word that says it is a job: "a Senior Data Engineer role at", "the Pharmacist vacancy"
@@ -254,7 +254,7 @@ def _fills_a_field(text: str, start: int, end: int) -> bool:
     low, high = max(0, start - LINE_WINDOW), min(len(text), end + LINE_WINDOW)
     line_start, line_end = text.rfind("\n", low, start) + 1, text.find("\n", end, high)
     line = text[line_start : line_end if line_end >= 0 else high]
-    return any(line.count(sep) >= 2 for sep in (";", "\t", "|", '","'))
+    return any(line.count(sep) >= 2 for sep in (";", "\t", "|", '","')) or (line.count(",") >= 3 and ", " not in line)
 
 
 def _before_a_given_name(text: str, end: int) -> bool:

@@ -54,23 +54,23 @@ _CODE_MARKS = re.compile(r"\w\(|\)\s*[:;{]|;\s*$| = |->|=>|==|!=|[{}]|\w\.\w+\("
 # drops everyday words): Max, Min, Bin, Sum, Ord, Else, Any, Iter
 NAMES_IN_CODE = frozenset({"max", "min", "bin", "sum", "ord", "else", "any", "iter", "hash", "round", "id"})
 # units written after a number, never a name there ("212 MB" read as a last name)
-UNITS = frozenset("B KB MB GB TB PB KiB MiB GiB TiB kb mb gb Hz kHz MHz GHz km m cm mm kg g mg ml l L kW kWh W V "
-                  "mph kph ms min h hrs sec px pt".split())
+UNITS = frozenset("KB MB GB TB PB KiB MiB GiB TiB kb mb gb Hz kHz MHz GHz km cm mm kg mg ml kW kWh mph kph ms min hrs "
+                  "sec px pt".split())  # no single letters: "350 W 34th St", "221 B Baker Street", "table 4 L Chen"
 _NUMBER_BEFORE = re.compile(r"[0-9][ \t]?\Z")
 _NUMBER_UNIT = re.compile(r"[0-9][ \t]?(?:" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")(?![\w])")
 _UNIT_AFTER = re.compile(r"[ \t]?(?:" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")(?![\w])")
-# a word of age before or after a bare number: "aged 34", "turned 90", "34 years old", "a 29-year-old", "34F",
-# or a name right before it: "Maria (34)", "Maria Silva, 34,"
-_AGE_BEFORE = re.compile(r"(?i:\b(?:age[ds]?|turn(?:ed|s|ing)|is|was|am|i'm|i am|he's|she's|only|just)\b)[ \t:=]*\(?\Z"
-                         r"|[A-Z][^\W\d_]+(?:,[ \t]*| \()\Z")
-_AGE_AFTER = re.compile(r"[ \t-]*(?i:years?\b|yrs?\b|y\.?o\b|yo\b|months?\b|weeks?\b|[mf]\b|year-old|-?yo\b)")
-_NUMBER_WORDS = {"cvv": re.compile(r"(?i:cvv|cvc|csc|cv2|security code|card)"), "pin": re.compile(r"(?i:pin)")}
+_COUNTED_LABELS = frozenset({"age", "cvv", "pin"})
+# what counts things, before a number: a word of count or position, a shell flag, or a key whose name holds no
+# word of the label's value ("evicted=12"; not "patient_age=47", "passcode=4821", "cvn=123")
+_COUNT_BEFORE = re.compile(r"(?i:(?<![\w])(?:character|char|line|column|col|size|count|limit|port|retries|retry|"
+                           r"attempts?|threads?|workers?|items?|rows?|bytes?|step|level|chapter|page|version|width|"
+                           r"height|timeout|max|min|top|tail|head)[ \t]*[:=#]?[ \t]*|[ \t]-n[ \t]*|#)\Z")
+_KEY_BEFORE = re.compile(r"([A-Za-z_][\w.-]*)[ \t]*=[ \t]*\Z")
+_SENSITIVE_KEY = re.compile(r"(?i:age|cv|code|pin|pass|sec|dob|birth|born|year|old|card)")
 DATE_LABELS_FORM = frozenset({"date", "date_of_birth", "date_time"})
-_DATE_WORD = re.compile(r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|today|"
-                        r"tomorrow|yesterday|noon|midnight|christmas|easter|eve)")
-_KEY_BEFORE = re.compile(r"(?:[=#]|-n)[ \t]*\Z")  # "evicted=12", "#12", "tail -n 50"
-_LOG_LEVEL = re.compile(r"\b(?:ERROR|WARN|WARNING|INFO|DEBUG|TRACE|FATAL|CRITICAL)\b")
-_DOTTED_BEFORE, _DOTTED_AFTER = re.compile(r"[0-9.]*\Z"), re.compile(r"[0-9.]{0,16}")
+_DATE_FORMAT = re.compile(r"(?:DD|dd|MM|mm|YY|yy|YYYY|yyyy|hh|HH|ss)(?:[/.\-: ](?:DD|dd|MM|mm|YY|yy|YYYY|yyyy|hh|HH|"
+                          r"ss))*")
+_DOTTED_BEFORE, _DOTTED_AFTER = re.compile(r"(?:[0-9.]|\[\.\])*\Z"), re.compile(r"(?:[0-9.]|\[\.\]){0,16}")
 _TEMPERATURE = re.compile(r"°\s*[CF]\b|\d\s*(?:degrees?\s*)?(?:C|F|celsius|fahrenheit)\Z", re.I)
 CODE_LINE_WINDOW = 240  # characters of a line read around a word, on each side (long lines: no quadratic cost)
 NAME_WINDOW = 2000  # characters around a word searched for it written as a name
@@ -112,26 +112,20 @@ def never_a_name(text: str, start: int, end: int) -> bool:
 
 
 def implausible_value(text: str, start: int, end: int, label: str) -> bool:
-    """Whether a model span cannot be what its label says by its form (see the module docstring): an age that is
-    a bare number after a key ("evicted=12", "tail -n 50") or on a line of code or a log line ("ERROR: ... at
-    character 15"), with no word of age and no name before it; a CVV or PIN that is a number on such a line
-    with no word of its own before it ("queue size 1024"); a date with no digit and no calendar word (a format:
-    "DD/MM/YYYY"); an IPv4 address
-    of fewer than four numbers ("eslint@9.1.0"), a coordinate that is a temperature ("25°C")."""
+    """Whether a model span cannot be what its label says by its form (see the module docstring): an age, CVV or
+    PIN that is a number counting or placing things ("at character 15", "queue size 1024", "tail -n 50",
+    "evicted=12"; not after a key that names the value: "patient_age=47", "passcode=4821"); a date that is a
+    format ("DD/MM/YYYY"); an IPv4 address of fewer than four numbers ("eslint@9.1.0"); a coordinate that is a
+    temperature ("25°C")."""
     value = text[start:end]
-    if label == "age":  # a count, a limit or a position on a line of code or a log line, with no word of age
-        return value.isdigit() and not _AGE_BEFORE.search(text, max(0, start - 24), start) and \
-            not _AGE_AFTER.match(text, end) and (_KEY_BEFORE.search(text, max(0, start - 4), start) is not None
-                                                 or _code_or_log_line(text, start, end))
-    if label in _NUMBER_WORDS:  # "queue size 1024" on a log line; not "CVV: 123", "pin=1234"
-        return value.isdigit() and not _NUMBER_WORDS[label].search(text, max(0, start - 32), start) and \
-            _code_or_log_line(text, start, end)
-    if label in DATE_LABELS_FORM and not any(ch.isdigit() for ch in value):
-        return _DATE_WORD.search(value) is None  # a format ("DD/MM/YYYY"), not a month or a weekday
+    if label in _COUNTED_LABELS:  # a count, a size or a position: "at character 15", "queue size 1024"
+        return value.isdigit() and _counted_number(text, start)
+    if label in DATE_LABELS_FORM:
+        return _DATE_FORMAT.fullmatch(value) is not None  # a format ("DD/MM/YYYY"), not a date
     if label == "ipv4":  # the whole dotted number around the span: a cut address still has four numbers
         low = _DOTTED_BEFORE.search(text, max(0, start - 16), start).start()
         high = _DOTTED_AFTER.match(text, end).end()
-        return text[low:high].strip(".").count(".") < 3
+        return text[low:high].replace("[.]", ".").strip(".").count(".") < 3  # "185.220.101[.]4" is four
     if label == "coordinate":
         return _TEMPERATURE.search(value) is not None
     return False
@@ -171,11 +165,13 @@ def _code_words() -> frozenset[str]:
     return frozenset(w for w in words if w.title() not in given_names()) - NAMES_IN_CODE
 
 
-def _code_or_log_line(text: str, start: int, end: int) -> bool:
-    """Whether text[start:end] stands on a line of code, a shell command or a log line (a log level in capitals)."""
-    line, line_start_seen = _line_around(text, start, end)
-    return (line_start_seen and _CODE_START.match(line) is not None) or len(_CODE_MARKS.findall(line)) >= 2 or \
-        _LOG_LEVEL.search(line) is not None
+def _counted_number(text: str, start: int) -> bool:
+    """Whether the number at `start` follows a word that counts or places things, a shell flag or "#", or a key
+    whose name holds no word of a sensitive value ("evicted=12")."""
+    if _COUNT_BEFORE.search(text, max(0, start - 16), start):
+        return True
+    key = _KEY_BEFORE.search(text, max(0, start - 40), start)
+    return key is not None and _SENSITIVE_KEY.search(key.group(1)) is None
 
 
 def _line_around(text: str, start: int, end: int) -> tuple[str, bool]:
@@ -215,16 +211,19 @@ def everyday_word_starting_sentence(text: str, start: int, end: int, cased: bool
 
 
 def everyday_words_starting_sentence(text: str, start: int, end: int, cased: bool) -> bool:
-    """everyday_word_starting_sentence for the first word of text[start:end], and every other word of it an
-    everyday word in lower case: "Chop", "Mind", "A stitch" at the start of a sentence of cased text. Not a listed
+    """Whether text[start:end] is an article and everyday words in lower case at the start of a sentence of cased
+    text: "A stitch" (in time saves nine), "The tenant". Not a listed
     city or country ("Nice" is not listed: the city list leaves everyday words out), nor words holding a job word."""
     words = list(_LETTERS.finditer(text, start, end))
-    if not words or words[0].start() != start or any(not w.group().islower() or w.group() not in everyday_words()
-                                                     for w in words[1:]):
-        return False
+    if len(words) < 2 or words[0].start() != start or words[0].group().lower() not in _ARTICLES or any(
+            not w.group().islower() or w.group() not in everyday_words() for w in words[1:]):
+        return False  # "Target", "Shell", "Bath" alone may be a company or a place
     if text[start:end] in _places() or any(_job_word(w.group()) for w in words):
         return False  # a listed place; a job inside ("Had a plasterer": the model's span, mislabelled)
     return everyday_word_starting_sentence(text, start, words[0].end(), cased)
+
+
+_ARTICLES = frozenset({"a", "an", "the", "this", "that", "some", "no", "every"})
 
 
 def _job_word(word: str) -> bool:

@@ -26,7 +26,7 @@ from typing import Iterable
 
 from ..config import ConfigError, JobConfig
 from ..redaction import RedactionMethod, method_table, replacement
-from .complete import (CITY_LABEL, COMPANY_LABEL, DATE_TIME_LABEL, OCCUPATION_LABELS, cities_after_postcodes,
+from .complete import (CITY_LABEL, COMPANY_LABEL, OCCUPATION_LABELS, cities_after_postcodes,
                        complete_spans, grow_companies, grow_legal_forms, join_address_pieces, join_dates_and_times)
 from .lists import AllowList, DenyList, ListError, load_entries
 from .merge import Candidate, merge_candidates, model_candidate, validated_candidate
@@ -40,9 +40,9 @@ from .rules import WEAK_RULES, RuleError, RuleSet, RuleSpan
 
 log = logging.getLogger("haremb_batch")
 FIRST_NAME_LABELS = frozenset({"first_name", "private_person"})
-# labels whose model spans are kept when they are everyday words capitalised only to start a sentence ("Chop",
-# "Mind the gap", "A stitch in time"): a person's name one word at a time (plausible.py), these also in words
-SENTENCE_START_LABELS = frozenset({"company_name", "country", "city", "state", "county"})
+# labels whose model spans are kept when they are an article and everyday words at the start of a sentence ("A
+# stitch in time"); a single capitalised word there may be a company ("Target", "Shell"), a city ("Bath") too
+SENTENCE_START_LABELS = frozenset({"company_name"})
 # rule -> its word list under data/
 # the package's word lists each detector reads: they are part of a run's identity (Policy.word_lists)
 WORD_LISTS = {"given_name": (GIVEN_NAMES_FILE,), "city_name": (CITY_NAMES_FILE,), "country_name": (COUNTRY_NAMES_FILE,),
@@ -72,9 +72,6 @@ class Policy:
         self.act_on, self.min_score, self.methods, self.key = act_on, min_score, methods, key
         # a name with a legal form becomes a company's only where companies are redacted: else it keeps its label
         self.company_label = COMPANY_LABEL if COMPANY_LABEL in self.categories and COMPANY_LABEL in act_on else None
-        # a date and its time joined: date_time where it is redacted, else the date's label
-        self.date_time_label = DATE_TIME_LABEL if DATE_TIME_LABEL in self.categories and DATE_TIME_LABEL in act_on \
-            else None
 
     @classmethod
     def from_config(cls, cfg: JobConfig, categories: Iterable[str], key: bytes | None) -> "Policy":
@@ -155,7 +152,7 @@ class Policy:
                 validated += cities_after_postcodes(text, postcodes, validated, model)
         merged = merge_candidates(model, validated, self.act_on)
         if self.complete:
-            merged = join_dates_and_times(text, merged, self.date_time_label)
+            merged = join_dates_and_times(text, merged)
         return self._act(text, merged)
 
     def redecide(self, text: str | None, recorded: list[Candidate]) -> list[Decision]:
@@ -239,8 +236,9 @@ def _beside_a_name(text: str, merged: list[Candidate], i: int) -> bool:
         other = merged[j] if 0 <= j < len(merged) else None
         if other is None or other.label not in NAME_LABELS or never_a_name(text, other.start, other.end):
             continue
-        if other.label in ADDRESS_LABELS and merged[i].label not in ADDRESS_LABELS:
-            continue  # "[was arrested] near [1420 12th Ave N]": an address beside words makes them no name
+        if other.label in ADDRESS_LABELS and merged[i].label not in ADDRESS_LABELS and \
+                text[merged[i].start : merged[i].end].islower():
+            continue  # "[was arrested] near [1420 12th Ave N]": an address beside lower-case words makes them no name
         if other.detectors == {"model"} and (everyday_in_cased_text(text[other.start : other.end], True) or (
                 other.label in PERSON_LABELS and everyday_word_starting_sentence(text, other.start, other.end, True))):
             continue  # "sourdough starter", "Interest rates": everyday words side by side are no name either

@@ -436,8 +436,9 @@ def _find_ssns(text: str) -> Iterator[Offsets]:
 
 # Dates written with a month name or as a weekday and an ordinal ("4 March", "Tuesday, 4 March 2025", "March 9th,
 # 2025", "3rd of May", "Friday the 14th", "Sunday 8th"); a weekday where it places an event ("on Tuesday", "Sunday
-# night"); a year in a range or after born/died ("2017 - 2021", "b. 1944"). A weekday, a month or a year by
-# itself, and bare numbers are not dates here.
+# night"; not "from Sunday school"); a year in a range written with blanks or an en dash, or after born/died/class
+# of ("2017 - 2021", "2021-present", "b. 1944"; not "codes 2001-2004"). A weekday, a month or a year by itself,
+# and bare numbers are not dates here.
 # The day is checked against the month (calendar.monthrange; 29 February only in a leap year when a year is given).
 _MONTHS = {name: number for number in range(1, 13) for name in (
     calendar.month_name[number], calendar.month_abbr[number], calendar.month_name[number].upper(),
@@ -453,7 +454,8 @@ _DATE_RES = (
     re.compile(r"(?<![\w/.-])" + _WEEKDAY_PREFIX + _DAY + r"(?: of)? (?P<month>" + _MONTH_NAMES + r")\.?(?!\w)" + _YEAR),
     re.compile(r"(?<![\w/.-])" + _WEEKDAY_PREFIX + r"(?P<month>" + _MONTH_NAMES + r")\.? (?:the )?" + _DAY + r"(?!\w)"
                + _YEAR),
-    re.compile(r"(?<![\w/.-])(?:" + _WEEKDAY_NAMES + r"),? (?:the )?(?P<day>[0-3]?[0-9])(?:st|nd|rd|th)(?!\w)"),
+    re.compile(r"(?<![\w/.-])(?:(?:" + _WEEKDAY_NAMES + r"),? the|(?:" + "|".join(calendar.day_name) + r"),?) "
+               r"(?P<day>[0-3]?[0-9])(?:st|nd|rd|th)(?!\w)(?! place\b)"),
 )
 # a weekday standing for a date: after a word that places an event on it ("on Tuesday", "before Friday", "next
 # Monday", "since Sat."), or before a part of the day ("Sunday night"); not "every Monday" (a habit)
@@ -461,10 +463,13 @@ _WEEKDAY_DATE = re.compile(
     r"(?<![\w'’])(?i:on|before|by|until|till|since|from|next|last|this|coming|that|o[nf] the)[ \t]+"
     r"(?P<day>(?:" + _WEEKDAY_NAMES + r")\b\.?)(?!\w)"
     r"|(?<![\w'’])(?P<day2>(?:" + _WEEKDAY_NAMES + r"))(?= (?:night|morning|afternoon|evening|lunchtime)\b)")
+_NOT_A_DAY_AFTER = re.compile(r" (?:school|roast|best|paper|papers|times|league|service|lunch club)\b")
 # a year in a résumé or a life: a range ("2017 - 2021", "2021 - present"), or after born, died, b., d., "class of"
 _YEAR_DATE = re.compile(
-    r"(?<![\w/.-])(?P<y1>(?:19|20)[0-9]{2})[ \t]*[-–][ \t]*(?P<y2>(?:19|20)[0-9]{2}|(?i:present|now|today))(?![\w/.-])"
-    r"|(?<![\w'’])(?i:born(?: in)?|died(?: in)?|b\.|d\.|class of|since)[ \t]+(?P<y3>(?:19|20)[0-9]{2})(?![\w/-]|\.[0-9])")
+    r"(?<![\w/.-])(?P<y1>(?:19|20)[0-9]{2})(?:[ \t]+[-–][ \t]+|[ \t]*–[ \t]*)(?P<y2>(?:19|20)[0-9]{2}|(?i:present|now|today))"
+    r"(?![\w/.-])"
+    r"|(?<![\w/.-])(?P<y4>(?:19|20)[0-9]{2})-(?P<y5>(?i:present|now|today))(?![\w/.-])"
+    r"|(?<![\w'’])(?i:born(?: in)?|died(?: in)?|b\.|d\.|class of)[ \t]+(?P<y3>(?:19|20)[0-9]{2})(?![\w/-]|\.[0-9])")
 
 
 def _is_day(day: str, month: int | None, year: str | None) -> bool:
@@ -483,6 +488,8 @@ def _find_dates(text: str) -> Iterator[Offsets]:
     for match in _WEEKDAY_DATE.finditer(text):
         group = "day" if match.group("day") is not None else "day2"
         end = match.end(group)
+        if _NOT_A_DAY_AFTER.match(text, end):
+            continue  # "from Sunday school", "the Sunday Times"
         if text[end - 1] == "." and text[match.start(group) : end - 1] in calendar.day_name:
             end -= 1  # "on Tuesday." ends a sentence; "on Wed." is an abbreviation
         yield match.start(group), end
@@ -491,6 +498,8 @@ def _find_dates(text: str) -> Iterator[Offsets]:
             yield match.start("y1"), match.end("y1")
             if match.group("y2")[0].isdigit():
                 yield match.start("y2"), match.end("y2")
+        elif match.group("y4") is not None:
+            yield match.start("y4"), match.end("y4")
         else:
             yield match.start("y3"), match.end("y3")
 
@@ -532,7 +541,8 @@ def _find_times(text: str) -> Iterator[Offsets]:
 # old"), or after "aged", "age", "turned", "turning" ("aged 67", "Age: 41", "turned 90"); 0-120.
 _AGES = re.compile(
     r"(?<![\w.,])(?P<a>[0-9]{1,3})(?=(?:[ -]?(?:years?|yrs?)[ -]old|-years?-old|[ -]?y\.?o\b\.?))"
-    r"|(?<![\w'’])(?i:aged?|age:|turned|turning)[ \t:=]*(?P<b>[0-9]{1,3})(?![\w.,][0-9]|[\w])")
+    r"|(?<![\w'’])(?i:aged?|age:|turned|turning)[ \t:=]*(?P<b>[0-9]{1,3})(?![\w.,][0-9]|[\w])"
+    r"(?![ \t]*(?:°|%|(?i:degrees|percent|per cent)\b))")
 
 
 def _find_ages(text: str) -> Iterator[Offsets]:
