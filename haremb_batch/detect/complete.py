@@ -62,9 +62,8 @@ _TYPE_BEFORE = re.compile(r"(?<![\w/.-])(?:C/|Av\.|Avda\.|Pza\.|Pl\.|Ul\.|ul\.|S
 # a compass point after a street ("1420 12th Ave [N]"), a unit after a comma ("10 Anson Road[, #22-05]")
 _DIRECTION_AFTER = re.compile(r" (?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)(?![\w.])|, #\d{1,4}(?:-\d{1,4})?(?![\w-])")
 # as written in dates, Title Case or capitals: "sat" and "wed" in lower case are verbs ("sat 12 March"); before a
-# time, "at" may stand between ("Thursday at 4pm")
-_WEEKDAY_AT_BEFORE = re.compile(r"(?<!\w)(?:" + "|".join(WEEKDAYS + [d.upper() for d in WEEKDAYS]) + r")\.?,? (?:at )?\Z")
-_WEEKDAY_BEFORE = re.compile(r"(?<!\w)(?:" + "|".join(WEEKDAYS + [d.upper() for d in WEEKDAYS]) + r")\.?,? \Z")
+# time, "at" may stand between ("Thursday at 4pm"), not before a date
+_WEEKDAY_BEFORE = re.compile(r"(?<!\w)(?:" + "|".join(WEEKDAYS + [d.upper() for d in WEEKDAYS]) + r")\.?,? (?P<at>at )?\Z")
 # words written with a period as abbreviations: legal forms, street types, months, "Co." (county, company)
 ABBREVIATIONS = frozenset("""
 Inc Ltd Lda Corp Co Bros Pvt Pty Plc Ltda Cia Cie Mfg Assn Intl
@@ -150,19 +149,19 @@ def _only_names_inside(spans: list[Candidate], k: int, end: int) -> bool:
     return True
 
 
-def cities_after_postcodes(text: str, postcodes: list[Candidate], others: list[Candidate] = (),
-                           more: list[Candidate] = ()) -> list[Candidate]:
-    """A city span for the capitalised words written right after each postcode of `spans` and ending its line or
-    followed by a comma or a bracket, where no span of `spans` or `others` is: "41012 [Carpi] (MO)", "37000
-    [TOURS]"; everyday words only in capitals or as a listed city (_written_as_city). `postcodes` may hold spans
-    of any label (only postcodes count); `others` and `more` are the spans a city must not overlap. The model often finds the
-    postcode of an address block but not the city after it. These spans are new, so they are the rule
-    detector's (the entity table's `rule`), not the model's. The caller passes only postcodes it acts on."""
-    taken = _Intervals([(c.start, c.end) for c in (*postcodes, *others, *more)])
+def cities_after_postcodes(text: str, postcodes: list[Candidate], others: list[Candidate] = ()) -> list[Candidate]:
+    """A city span for the capitalised words written right after each postcode span of `postcodes` (spans of
+    other labels are skipped) and ending its line or followed by a comma or a bracket, where no span of
+    `postcodes` or `others` is: "41012 [Carpi] (MO)", "37000 [TOURS]"; everyday words only in capitals or as a
+    listed city (_written_as_city). The model often finds the postcode of an address block but not the city
+    after it. These spans are new, so they are the rule detector's (the entity table's `rule`), not the model's.
+    The caller passes only the spans it acts on."""
+    postcodes = [c for c in postcodes if c.label in POSTCODE_LABELS]
+    if not postcodes:
+        return []
+    taken = _Intervals([(c.start, c.end) for c in (*postcodes, *others)])
     found = []
     for c in postcodes:
-        if c.label not in POSTCODE_LABELS:
-            continue
         city = _CITY_AFTER.match(text, c.end)
         if city and not taken.hit(city.start(1), city.end(1)) and \
                 _written_as_city(city.group(1), _ADDRESS_BEFORE.search(text, max(0, c.start - 4), c.start) is not None):
@@ -177,7 +176,7 @@ def _written_as_city(value: str, in_an_address: bool) -> bool:
     words = re.split(r"[ -]", value)
     if len(value) < 3 or not all(w.istitle() or w.isupper() for w in words):
         return False  # "PIN 4821 OK"
-    if value.isupper() and len(value) > 2 or value in city_names() or in_an_address:
+    if value.isupper() or value in city_names() or in_an_address:
         return True
     return not all(w.lower() in everyday_words() for w in words)
 
@@ -287,13 +286,9 @@ def _grown(text: str, c: Candidate, low: int, high: int) -> tuple[int, int]:
         if before:
             start = before.start()
         end = _address_pieces(text, start, end, high)
-    if c.label in DATE_LABELS:
+    if c.label in DATE_LABELS | TIME_LABELS:
         before = _WEEKDAY_BEFORE.search(text, max(low, start - 16), start)
-        if before:
-            start = before.start()
-    elif c.label in TIME_LABELS:
-        before = _WEEKDAY_AT_BEFORE.search(text, max(low, start - 16), start)
-        if before:
+        if before and (before.group("at") is None or c.label not in DATE_LABELS):
             start = before.start()
     if c.label in OCCUPATION_LABELS:
         start = _job_head(text, start, end, low)

@@ -57,8 +57,8 @@ NAMES_IN_CODE = frozenset({"max", "min", "bin", "sum", "ord", "else", "any", "it
 UNITS = frozenset("KB MB GB TB PB KiB MiB GiB TiB kb mb gb Hz kHz MHz GHz km cm mm kg mg ml kW kWh mph kph ms min hrs "
                   "sec px pt".split())  # no single letters: "350 W 34th St", "221 B Baker Street", "table 4 L Chen"
 _NUMBER_BEFORE = re.compile(r"[0-9][ \t]?\Z")
-_NUMBER_UNIT = re.compile(r"[0-9][ \t]?(?:" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")(?![\w])")
-_UNIT_AFTER = re.compile(r"[ \t]?(?:" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")(?![\w])")
+_UNIT = r"[ \t]?(?:" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")(?![\w])"  # a unit after a number
+_NUMBER_UNIT, _UNIT_AFTER = re.compile(r"[0-9]" + _UNIT), re.compile(_UNIT)
 _COUNTED_LABELS = frozenset({"age", "cvv", "pin"})
 # what counts things, before a number: a word of count or position, a shell flag, or a key whose name holds no
 # word of the label's value ("evicted=12"; not "patient_age=47", "passcode=4821", "cvn=123")
@@ -212,13 +212,12 @@ def everyday_word_starting_sentence(text: str, start: int, end: int, cased: bool
 
 def everyday_words_starting_sentence(text: str, start: int, end: int, cased: bool) -> bool:
     """Whether text[start:end] is an article and everyday words in lower case at the start of a sentence of cased
-    text: "A stitch" (in time saves nine), "The tenant". Not a listed
-    city or country ("Nice" is not listed: the city list leaves everyday words out), nor words holding a job word."""
+    text: "A stitch" (in time saves nine). Not a listed city or country, nor words holding a job word."""
     words = list(_LETTERS.finditer(text, start, end))
     if len(words) < 2 or words[0].start() != start or words[0].group().lower() not in _ARTICLES or any(
             not w.group().islower() or w.group() not in everyday_words() for w in words[1:]):
         return False  # "Target", "Shell", "Bath" alone may be a company or a place
-    if text[start:end] in _places() or any(_job_word(w.group()) for w in words):
+    if text[start:end] in _places() or any(is_job_word(w.group()) for w in words):
         return False  # a listed place; a job inside ("Had a plasterer": the model's span, mislabelled)
     return everyday_word_starting_sentence(text, start, words[0].end(), cased)
 
@@ -226,7 +225,8 @@ def everyday_words_starting_sentence(text: str, start: int, end: int, cased: boo
 _ARTICLES = frozenset({"a", "an", "the", "this", "that", "some", "no", "every"})
 
 
-def _job_word(word: str) -> bool:
+def is_job_word(word: str) -> bool:
+    """Whether `word` is a head word of a job title (occupations.py's list: "plasterer", "trainer")."""
     from .occupations import job_words
 
     return word.lower() in job_words()

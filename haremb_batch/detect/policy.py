@@ -32,9 +32,9 @@ from .lists import AllowList, DenyList, ListError, load_entries
 from .merge import Candidate, merge_candidates, model_candidate, validated_candidate
 from .names import CITY_NAMES_FILE, COUNTRY_NAMES_FILE, GIVEN_NAMES_FILE, WORD_LIST_DIR, city_names, given_names
 from .occupations import JOB_WORDS_FILE, job_words
-from .plausible import (ADDRESS_LABELS, EVERYDAY_WORDS_FILE, NAME_LABELS, PERSON_LABELS, STREET_WORDS_FILE, everyday_in_cased_text,
-                        everyday_word_starting_sentence, everyday_words, everyday_words_starting_sentence,
-                        implausible_value, is_cased, never_a_name,
+from .plausible import (ADDRESS_LABELS, EVERYDAY_WORDS_FILE, NAME_LABELS, PERSON_LABELS, STREET_WORDS_FILE,
+                        everyday_in_cased_text, everyday_word_starting_sentence, everyday_words,
+                        everyday_words_starting_sentence, implausible_value, is_cased, is_job_word, never_a_name,
                         no_job_in_cased_text, street_words, word_on_code_line)
 from .rules import WEAK_RULES, RuleError, RuleSet, RuleSpan
 
@@ -149,7 +149,7 @@ class Policy:
             model = join_address_pieces(text, model, validated)
             if CITY_LABEL in self.categories:  # beside postcodes the policy redacts, not those a threshold keeps
                 postcodes = [m for m in model if m.label in self.act_on and m.score >= self.min_score.get(m.label, 0.0)]
-                validated += cities_after_postcodes(text, postcodes, validated, model)
+                validated += cities_after_postcodes(text, postcodes, [*validated, *model])
         merged = merge_candidates(model, validated, self.act_on)
         if self.complete:
             merged = join_dates_and_times(text, merged)
@@ -209,12 +209,8 @@ def _rule_span_stands(text: str, r: RuleSpan, overlapped: list[Candidate], act_o
     Director"), unless that first name is a job word ("personal [trainer] Filip")."""
     if r.rule in WEAK_RULES:
         return not overlapped or (r.label in act_on and not any(m.label in act_on for m in overlapped))
-    return r.rule != "occupation" or not any(m.label in FIRST_NAME_LABELS and not _job_word_span(m, text)
-                                             for m in overlapped)
-
-
-def _job_word_span(c: Candidate, text: str) -> bool:
-    return text[c.start : c.end].strip().lower() in job_words()
+    return r.rule != "occupation" or not any(
+        m.label in FIRST_NAME_LABELS and not is_job_word(text[m.start : m.end].strip()) for m in overlapped)
 
 
 def _overlapping(model: list[Candidate], r) -> range:

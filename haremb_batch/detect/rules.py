@@ -1,8 +1,8 @@
 """Validated rule detectors: for each category, a compiled regex that finds candidates and a validator that
-keeps only the real ones (checksums, issuer tables, address parsers from well-kept libraries). Five rules are
+keeps only the real ones (checksums, issuer tables, address parsers from well-kept libraries). Six rules are
 weaker than the model (WEAK_RULES: they only add a span where the model found nothing): `given_name`,
 `city_name` and `country_name`, lists (names.py), `date`, a day with a month name checked against the calendar,
-and `time`, a time of day. `occupation` finds job titles by their head words and the words around them
+`time`, a time of day, and `age`, a number written as an age. `occupation` finds job titles by their head words and the words around them
 (occupations.py), `company` company names by their legal form (companies.py).
 
 Rules never guess a category the checkpoint does not have: each rule maps to the first of its preferred
@@ -41,7 +41,8 @@ RULE_NAMES: tuple[str, ...] = (
     "email", "url", "ipv4", "ipv6", "mac_address", "credit_card", "iban", "ssn", "phone_number", "api_key",
     "date", "time", "age", "given_name", "city_name", "country_name", "occupation", "company",
 )
-WEAK_RULES = frozenset({"date", "time", "age", "given_name", "city_name", "country_name"})  # the model's spans win where they overlap (Policy.decide)
+# the model's spans win where they overlap (Policy.decide)
+WEAK_RULES = frozenset({"date", "time", "age", "given_name", "city_name", "country_name"})
 
 # rule name -> the checkpoint categories it may map to, in order of preference; the first one the checkpoint has wins
 RULE_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -508,8 +509,7 @@ def _find_dates(text: str) -> Iterator[Offsets]:
 
 # A time of day: hours and minutes with a colon ("19:30", "07:56:49", "21:52:56,123"), or an hour of a 12-hour
 # clock with "am" or "pm" ("2pm", "7.45pm", "11:24 AM", "3 p.m."), with the weekday written before it ("Thursday
-# 7pm", "Fri at 18:00"); the second time of a range too ("10am-2pm",
-# "9:00-17:00"). Not a part of a longer number, version or ratio ("1:2:3", "v2.10"); not a verse or a scale after
+# 7pm", "Fri at 18:00"); the second time of a range too ("10am-2pm", "9:00-17:00"). Not a part of a longer number, version or ratio ("1:2:3", "v2.10"); not a verse or a scale after
 # a word ("John 3:16", "a 1:50 scale": a time with one-digit hours needs a word of time before it, or am/pm); not
 # money per month ("£12 pm"), and a lower-case "am" after a blank only after a word of time ("at 5 am"; not
 # "chapter 2 am I"). A date and time together is the model's date_time ("2026-05-20T21:52:56Z").
@@ -518,6 +518,7 @@ _TIMES = re.compile(
     r"(?<![\w.:/])(?<![£$€] )(?<![£$€])(?P<weekday>(?:" + _WEEKDAY_NAMES + r")\.?,? (?:at )?)?"
     r"(?:(?P<hour12>(?:1[0-2]|0?[1-9])(?:[:.][0-5][0-9])?)(?P<blank> ?)(?P<half>[ap]m|[AP]M|[ap]\.m\.)(?![\w])"
     r"|(?P<hour>[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.,][0-9]{1,6})?)?(?![\w:]|[.,][0-9]))")
+_WORD_BEFORE_TIME = re.compile(r"(?<![\w])[^\W\d_]+[ \t]*\Z")
 _CUE_BEFORE_TIME = re.compile(r"(?<![\w])" + _TIME_CUE + r"[ \t]*\Z|[0-9](?:am|pm|AM|PM)?[ \t]*[-–][ \t]*\Z")
 
 
@@ -526,10 +527,9 @@ def _find_times(text: str) -> Iterator[Offsets]:
         return
     for match in _TIMES.finditer(text):
         start = match.start() if match.group("weekday") is None else match.end("weekday")
-        cue = None
         if match.group("half") == "am" and match.group("blank") or match.group("hour") and len(match.group("hour")) == 1:
             cue = _CUE_BEFORE_TIME.search(text, max(0, start - 12), start)
-            word = re.search(r"(?<![\w])[^\W\d_]+[ \t]*\Z", text[max(0, start - 24) : start])
+            word = _WORD_BEFORE_TIME.search(text, max(0, start - 24), start)
             if cue is None and match.group("weekday") is None and (match.group("hour") is None or word is not None):
                 continue  # "chapter 2 am", "John 3:16", "a 1:50 scale"; not "at 9:00", "8:30 start"
         yield match.span()
