@@ -240,7 +240,9 @@ def runtime_sizes(cfg: JobConfig) -> dict:
         cpus_per_actor = 0.5
     else:
         cpus_per_actor = 1.0 if gpus_per_actor or cpus <= 4 else 4.0
-    docs = (1024 if gpus_per_actor else 128) if rt.docs_per_batch == "auto" else rt.docs_per_batch
+    # 64 on CPU: the first batch is tokenized before the model starts and the last one is written after it
+    # ends, so a smaller batch shortens both; below ~64 short documents the engine loses speed (BENCHMARKS.md)
+    docs = (1024 if gpus_per_actor else 64) if rt.docs_per_batch == "auto" else rt.docs_per_batch
     threads = max(1, cpus // actors) if not gpus_per_actor else max(1, int(cpus_per_actor))
     return {"actors": actors, "gpus_per_actor": gpus_per_actor, "cpus_per_actor": cpus_per_actor,
             "docs_per_batch": docs, "torch_threads": threads, "cluster_cpus": cpus, "cluster_gpus": gpus}
