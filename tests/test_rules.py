@@ -589,6 +589,30 @@ def test_company_names_on_one_long_line_stay_linear():
     started = time.perf_counter()
     spans = rules.find("Acme Widgets Ltd " * 16_000)  # 272,000 characters on one line
     assert spans and time.perf_counter() - started < 2.0
+    started = time.perf_counter()
+    spans = rules.find("Kora Health Zenith Realty " * 10_000)  # 260,000 characters of trade names
+    assert spans and time.perf_counter() - started < 2.0
+
+
+def test_a_distinctive_name_before_what_the_firm_does_is_a_company():
+    rules = RuleSet.build(["company"], FULL_CATEGORIES)
+
+    def found(text):
+        return [(text[s.start : s.end], s.label) for s in rules.find(text)]
+
+    assert found("customer of Netlink Fibre for six years") == [("Netlink Fibre", "company_name")]
+    assert found("Thanks Netlink Fibre, nothing works") == [("Netlink Fibre", "company_name")]  # not "Thanks"
+    assert found("Lucas Martin,Oaktree Payments,lucas@oaktree.example") == [("Oaktree Payments", "company_name")]
+    assert found("AQUAFLOW WATER\nACCOUNT HOLDER: D. WÓJCIK") == [("AQUAFLOW WATER", "company_name")]
+    assert found("Rx# 6620914   CVS Pharmacy #2231") == [("CVS Pharmacy", "company_name")]  # an acronym before it
+    assert found("insured with Celtic Shield Insurance DAC, policy 4471") == [("Celtic Shield Insurance", "company_name")]
+    assert found("Contractor: Brightwire Telecom Ltd.") == [("Brightwire Telecom Ltd.", "company_name")]
+    assert found("We're at Harbour Grill, back around 11:30") == [("Harbour Grill", "company_name")]
+    # ordinary headings, streets and words in capitals are none: no distinctive word, a street word after it
+    for text in ("Mental Health Awareness Week", "Social Media Manager", "the West Bank", "10 Bank Street",
+                 "Kora Health Road", "CUSTOMER SERVICE", "Solar Energy Systems", "SALES TEAM", "Join the Study Group",
+                 "Green Energy Week", "on bank holidays", "the fibre payments"):
+        assert found(text) == [], text
 
 
 def test_city_names_only_add_what_the_model_missed():

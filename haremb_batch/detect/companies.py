@@ -1,5 +1,6 @@
 """Legal forms of companies, and the `company` rule: a company name is the capitalised words written right before
-a legal form ("Quantora Systems [Inc.]", "Brannigan Hughes Solicitors [LLP]", "ARAUJO CONSTRUÇÕES [LTDA.]").
+a legal form ("Quantora Systems [Inc.]", "Brannigan Hughes Solicitors [LLP]", "ARAUJO CONSTRUÇÕES [LTDA.]"), or a
+trade name, a distinctive word before what the firm does ("Netlink [Fibre]", "CVS [Pharmacy]": find_trade_names).
 
 The legal forms are cleanco's table of legal forms by country and type ("GmbH", "Sp. z o.o.", "& Co."), and the
 same written without their periods ("SpA", "BV", "Pvt Ltd"), less those that are English words in running text.
@@ -120,6 +121,85 @@ def _form_automaton() -> ahocorasick.Automaton:
 
 
 def find_companies(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each company name: with its legal form (see the module docstring), or a trade name
+    (find_trade_names); in text order, never overlapping."""
+    found = sorted([*_with_legal_forms(text), *find_trade_names(text)], key=lambda se: (se[0], -se[1]))
+    last_end = -1
+    for start, end in found:
+        if start >= last_end:
+            last_end = end
+            yield start, end
+
+
+# What a firm does, written after its name: "Kora [Health]", "Netlink [Fibre]", "AQUAFLOW [WATER]". A noun that
+# ends many ordinary headings too ("Social Media", "Data Analytics") counts only after a distinctive word.
+TRADE_NOUNS = frozenset("""
+Pharmacy Pharmaceuticals Bank Insurance Assurance Realty Furniture Health Healthcare Grill Bakery Bakehouse Fibre
+Fiber Payments Freight Logistics Plumbing Motors Dental Foods Robotics Telecom Telecoms Airlines Airways Consulting
+Technologies Ventures Capital Holdings Properties Builders Construction Cleaning Catering Hotel Hotels Café Cafe
+Restaurant Salon Garage Electrical Roofing Removals Travel Tours Shipping Textiles Brewery Brewing Printing
+Security Supermarket Supermarkets Stores Hardware Opticians Veterinary Vets Accountants Solicitors Architects
+Fitness Tyres Florist Florists Water Energy Power Media Studio Studios Labs Partners Solutions Systems Group Trust
+Finance Lending Mortgages Estates Interiors Joinery Landscaping Couriers Express Pizzeria Trattoria Bistro
+""".split()) | {"Credit Union", "Medical Centre", "Medical Center", "Aged Care", "Title Co."}
+# words that are surnames too (so not in everyday_words) but head ordinary headings: "West Bank", "Green Energy"
+GENERIC_HEADS = frozenset("""
+green west east north south northern southern western eastern data global digital general central royal united
+modern young little long white black brown gray grey rich strong best good great fine street church hall hill
+wood field king queen prince love joy price cash banks money city town new old big small mobile online
+""".split())
+_TRADE_NOUN = re.compile(r"(?<![\w&@./-])(" + "|".join(
+    re.escape(w) for w in sorted(TRADE_NOUNS | {w.upper() for w in TRADE_NOUNS}, key=len, reverse=True)) + r")(?![\w-])")
+MAX_TRADE_WORDS = 3  # words of a name before what the firm does
+_WORD_AFTER = re.compile(r" ([^\W\d_]+)")
+
+
+def find_trade_names(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each trade name: up to MAX_TRADE_WORDS name words right before a TRADE_NOUN in the same
+    case (Title Case before "Pharmacy", capitals before "PHARMACY"), with a legal form after it if there is one.
+    At least one of the words must be distinctive (not an everyday word, job word or GENERIC_HEADS word): so
+    "Kora Health", "CVS Pharmacy", "Celtic Shield Insurance", not "Mental Health", "Social Media", "West Bank".
+    Leading everyday words are dropped ("Thanks [Netlink Fibre]"); a street word after the noun makes it a street
+    ("Bank Street"), and a noun inside a word list or sentence in capitals says nothing ("CUSTOMER SERVICE")."""
+    from .occupations import job_words
+    from .plausible import everyday_words, street_words
+
+    everyday, jobs, streets = everyday_words(), job_words(), street_words()
+    for m in _TRADE_NOUN.finditer(text):
+        noun, upper = m.group(1), m.group(1).isupper() and len(m.group(1)) > 1
+        after = _WORD_AFTER.match(text, m.end())
+        if after and after.group(1)[0].isupper() and after.group(1).lower() in streets:
+            continue
+        words, pos = [], m.start()
+        while len(words) < MAX_TRADE_WORDS:
+            if pos < 2 or text[pos - 1] not in " -":
+                break
+            word = _NAME_WORD_BEFORE.search(text, max(0, pos - 41), pos - 1)
+            if not word or not _written_as_name(word.group()):
+                break
+            acronym = word.group().isupper() and 1 < len(word.group()) <= 4  # "CVS Pharmacy", "ABC PHARMACY"
+            if word.group() in CAPTIONS or not acronym and (word.group().isupper() and len(word.group()) > 1) != upper:
+                break
+            words.insert(0, word)
+            pos = word.start()
+        while words and words[0].group().lower() in everyday:
+            words.pop(0)  # "Thanks Netlink Fibre", "Joining Kora Health"
+        if not words or not any(_distinctive(w.group(), everyday, jobs) for w in words):
+            continue
+        end = m.end()
+        if (form := legal_form_after().match(text, end)) and _ends_a_name(text, form.end()) and \
+                written_as_legal_form(text, form):
+            end = form.end()
+        yield words[0].start(), end
+
+
+def _distinctive(word: str, everyday: frozenset, jobs: frozenset) -> bool:
+    lower = word.lower().strip(".'’-")
+    return len(lower) > 1 and not lower.isdigit() and lower not in everyday and lower not in GENERIC_HEADS and \
+        lower not in jobs and lower not in FUNCTION_WORDS
+
+
+def _with_legal_forms(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each company name with its legal form (see the module docstring)."""
     from .plausible import everyday_word_starting_sentence, everyday_words, is_cased
 
