@@ -112,6 +112,21 @@ def test_model_spans_grow_over_the_pieces_they_left_out_at_their_edges():
     assert _completed("she is a software architect", ("architect", "occupation")) == ["software architect"]
 
 
+def test_a_time_grows_over_its_milliseconds_its_am_or_pm_and_a_syslog_month_and_day():
+    assert _completed("ERROR 2024-03-22 17:03:11,482 [worker-3]", ("2024-03-22 17:03:11", "date_time")) == [
+        "2024-03-22 17:03:11,482"]
+    assert _completed("Hearing set for July 9, 2024 at 9:30 a.m. before", ("July 9, 2024 at 9:30", "date_time")) == [
+        "July 9, 2024 at 9:30 a.m."]
+    assert _completed("Mar 11 03:00:04 backup01 nightly.sh", ("03:00:04", "time")) == ["Mar 11 03:00:04"]
+    assert _completed("Apr  2 14:07:51 web01 sudo", ("14:07:51", "time")) == ["Apr  2 14:07:51"]
+    assert _completed("meet at 4 pm today", ("4", "time")) == ["4 pm"]
+    # a list of numbers after a time, a month word that is no abbreviation, or a span before it: no growth
+    assert _completed("at 10:00, 500 people came", ("10:00", "time")) == ["10:00"]
+    assert _completed("Summary 11 03:00:04", ("03:00:04", "time")) == ["03:00:04"]
+    assert _completed("Mar 11 03:00:04", ("11", "age"), ("03:00:04", "time")) == ["11", "03:00:04"]
+    assert _completed("room 4 pmc", ("4", "time")) == ["4"]
+
+
 def _decided(text: str, *spans: tuple[str, str], rules: str = "[]") -> list[tuple[str, str]]:
     model = [Span(text.index(v), text.index(v) + len(v), label, 0.9) for v, label in spans]
     return [(text[d.start:d.end], d.label) for d in policy(f"detection.rules={rules}").decide(text, model)]

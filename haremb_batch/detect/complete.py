@@ -64,6 +64,11 @@ _DIRECTION_AFTER = re.compile(r" (?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)(?
 # as written in dates, Title Case or capitals: "sat" and "wed" in lower case are verbs ("sat 12 March"); before a
 # time, "at" may stand between ("Thursday at 4pm"), not before a date
 _WEEKDAY_BEFORE = re.compile(r"(?<!\w)(?:" + "|".join(WEEKDAYS + [d.upper() for d in WEEKDAYS]) + r")\.?,? (?P<at>at )?\Z")
+# what ends a time the model cut short: milliseconds of a log stamp ("17:03:11[,482]"), "9:30[ a.m.]", "4[pm]"
+_TIME_AFTER = re.compile(r"[,.]\d{3}(?![\d.,])| ?(?:[ap]\.m\.|[AP]\.M\.|[ap]m|[AP]M)(?![^\W\d_])")
+# a syslog stamp's month and day before its clock: "[Mar 11 ]03:00:04", "[Apr  2 ]14:07:51"
+_MONTH_DAY_BEFORE = re.compile(r"(?<![\w.])(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d{1,2} \Z")
+_CLOCK = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
 # words written with a period as abbreviations: legal forms, street types, months, "Co." (county, company)
 ABBREVIATIONS = frozenset("""
 Inc Ltd Lda Corp Co Bros Pvt Pty Plc Ltda Cia Cie Mfg Assn Intl
@@ -290,6 +295,13 @@ def _grown(text: str, c: Candidate, low: int, high: int) -> tuple[int, int]:
         before = _WEEKDAY_BEFORE.search(text, max(low, start - 16), start)
         if before and (before.group("at") is None or c.label not in DATE_LABELS):
             start = before.start()
+    if c.label in TIME_LABELS and text[end - 1 : end].isdigit():
+        after = _TIME_AFTER.match(text, end, high)
+        if after:
+            end = after.end()
+        month = _MONTH_DAY_BEFORE.search(text, max(low, start - 8), start) if _CLOCK.match(text, start, end) else None
+        if month:
+            start = month.start()
     if c.label in OCCUPATION_LABELS:
         start = _job_head(text, start, end, low)
     if end < high and text[end] == ".":
