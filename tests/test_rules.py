@@ -611,7 +611,7 @@ def test_a_distinctive_name_before_what_the_firm_does_is_a_company():
     # ordinary headings, streets and words in capitals are none: no distinctive word, a street word after it
     for text in ("Mental Health Awareness Week", "Social Media Manager", "the West Bank", "10 Bank Street",
                  "Kora Health Road", "CUSTOMER SERVICE", "Solar Energy Systems", "SALES TEAM", "Join the Study Group",
-                 "Green Energy Week", "on bank holidays", "the fibre payments"):
+                 "Green Energy Week", "on bank holidays", "the fibre payments", "FOOD BANK ROTA"):
         assert found(text) == [], text
 
 

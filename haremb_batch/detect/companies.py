@@ -159,14 +159,14 @@ def find_trade_names(text: str) -> Iterator[tuple[int, int]]:
     case (Title Case before "Pharmacy", capitals before "PHARMACY"), with a legal form after it if there is one.
     At least one of the words must be distinctive (not an everyday word, job word or GENERIC_HEADS word): so
     "Kora Health", "CVS Pharmacy", "Celtic Shield Insurance", not "Mental Health", "Social Media", "West Bank".
-    Leading everyday words are dropped ("Thanks [Netlink Fibre]"); a street word after the noun makes it a street
-    ("Bank Street"), and a noun inside a word list or sentence in capitals says nothing ("CUSTOMER SERVICE")."""
+    Leading everyday words are dropped ("Thanks [Netlink Fibre]"), so capitals alone make no name ("FOOD BANK
+    ROTA"); a street word after the noun makes it a street ("Bank Street")."""
     from .occupations import job_words
     from .plausible import everyday_words, street_words
 
     everyday, jobs, streets = everyday_words(), job_words(), street_words()
     for m in _TRADE_NOUN.finditer(text):
-        noun, upper = m.group(1), m.group(1).isupper() and len(m.group(1)) > 1
+        upper = m.group(1).isupper() and len(m.group(1)) > 1
         after = _WORD_AFTER.match(text, m.end())
         if after and after.group(1)[0].isupper() and after.group(1).lower() in streets:
             continue
