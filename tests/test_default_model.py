@@ -118,12 +118,17 @@ def test_the_listed_misreadings_are_gone(detector, marked, word):
 
 
 def after_training_cases():
-    """tests/data/golden_after_training.txt: ten texts written by a helper after the issue-11 model was trained, in
-    styles the generator does not produce (voicemail, commit message, itinerary, obituary...). Kept whatever the
-    outcome; the ones the model gets wrong are strict xfails that say what goes wrong."""
+    """tests/data/golden_after_training.txt: ten texts written by a helper after the one-layer issue-11 model was
+    trained, in styles the generator does not produce (voicemail, commit message, itinerary, obituary...);
+    golden_after_training_2.txt: ten more, written by another helper that read no file of the repository, while the
+    two-layer model trained (its corpus already fixed), in ten further styles (prescription label, parking ticket,
+    jury summons...). Kept whatever the outcome; the ones the model gets wrong are strict xfails that say what goes
+    wrong."""
     from pathlib import Path
 
-    blocks = (Path(__file__).parent / "data" / "golden_after_training.txt").read_text(encoding="utf-8").split("\n---\n")
+    blocks = []
+    for name in ("golden_after_training.txt", "golden_after_training_2.txt"):
+        blocks += (Path(__file__).parent / "data" / name).read_text(encoding="utf-8").split("\n---\n")
     cases = []
     for block in blocks:
         style, _, marked = block.strip("\n").partition("\n")
@@ -145,6 +150,18 @@ AFTER_TRAINING_MISSES: dict[str, str] = {
     "school report comment": "'Maths', 'Term' and 'Parents' Evening slot' redacted",
     "sports match report": "'Striker' and 'Goalkeeper' redacted",
     "calendar invite (ICS-like)": "the ICS keys 'DTSTART', 'ORGANIZER' and 'CN=' redacted with their values",
+    # golden_after_training_2.txt, against the same model: every PII character is covered in all ten, but each
+    # redacts ordinary words too
+    "pharmacy prescription label": "'Rx 0048812', 'Capsules', '(PWZ' and 'Children' redacted",
+    "hotel booking confirmation": "the booking reference, 'Deluxe Double' and 'Noon' redacted",
+    "parking ticket": "the notice number, 'Toyota Corolla', 'Silver', 'Yellow Lines' and 'Warden 4471' redacted",
+    "text message verification code": "the one-time code 482913 redacted (not personal data, but not harmless either)",
+    "podcast show notes": "'Episode', 'Guest', 'Instagram', 'Chapters', chapter times and 'Transcript' redacted",
+    "jury summons": "'Cook County', 'Room 1700, Daley Center' and 'Notice' redacted",
+    "vet appointment reminder": "'Booster', the 'at' after the date and 'Clinic' after the city redacted",
+    "library overdue notice": "'Dublin City Libraries' and the book's barcode redacted",
+    "conference badge": "'PyCon Brasil 2024', 'Kafka', 'Hall 2 · Track B' and 'Times' redacted",
+    "package customs declaration": "'Bowls' and the HS code 6912 redacted",
 }
 
 
