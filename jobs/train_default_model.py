@@ -26,7 +26,7 @@ sys.path.insert(0, str(REPO))
 # the shipped shape: haremb's one layer, scaled down to fit a 25 MB budget and a 50-minute CPU training
 SHAPE = dict(hidden_size=256, intermediate_size=256, num_attention_heads=8, num_key_value_heads=2, head_dim=32,
              num_local_experts=16, num_experts_per_tok=2, sliding_window=128)
-LAYERS = 1  # a second layer (--layers 2, 20.5 MB) measured no better on new text: see the layers flag's help
+LAYERS = 1  # a second layer (--layers 2, 20.5 MB) measured no better on new text (haremb_dev/tuneset/README.md)
 VOCAB_SIZE = 12288  # room for merges of accented Latin text (locales.py) besides English
 BLIND_SEED = 20261130  # the blind set's documents (haremb_dev/blindset), never used in training or tuning
 HANDWRITTEN = REPO / "eval" / "handwritten_dev.jsonl"  # written by hand, never trained or tuned on
@@ -101,13 +101,11 @@ def main(argv=None) -> int:
     parser.add_argument("--steps", type=int, default=3200, help="optimizer steps (fixed, so a seed gives one model)")
     parser.add_argument("--minutes", type=float, default=0, help="a time budget instead of --steps (smoke runs)")
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--layers", type=int, default=LAYERS,
-                        help="encoder layers; two (with --attention fused, 46.5 min) scored about as the shipped one layer "
-                             "on the fifth fresh set and the hand-written set, at 1.5x the size and twice the inference time")
+    parser.add_argument("--layers", type=int, default=LAYERS, help="encoder layers (the shipped model has one)")
     parser.add_argument("--attention", choices=["eager", "fused"], default="eager",
                         help="eager: transformers' own attention (what the shipped model was trained with); fused: the same "
-                             "maths through fused SDPA (haremb_dev/band_attention.py), 0.43 s a step instead of 0.78 for "
-                             "one layer, with other float rounding, so a different model for the same seed")
+                             "maths through fused SDPA (haremb_dev/band_attention.py), faster (BENCHMARKS.md) but with other "
+                             "float rounding, so a different model for the same seed")
     parser.add_argument("--seq-len", type=int, default=320)
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--o-weight", type=float, default=0.6,
