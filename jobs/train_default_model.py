@@ -385,7 +385,7 @@ the share of gold spans with any character left visible. Engine in fp32, windows
 {table}
 
 Everyday sentences without PII (`eval/no_pii_sentences.txt`: sign-offs, log lines, captions, headlines, recipes):
-{no_pii.get('spans', '?')} spans redacted over {no_pii.get('sentences', '?')} sentences{(': ' + '; '.join(no_pii['examples'][:8])) if no_pii.get('examples') else ''}
+{no_pii.get('spans', '?')} span{'' if no_pii.get('spans') == 1 else 's'} redacted over {no_pii.get('sentences', '?')} sentences{(': ' + '; '.join(no_pii['examples'][:8])) if no_pii.get('examples') else ''}
 ({no_pii_recall.get('spans', '?')} at the high-recall point).
 
 Per category (job defaults; F1 and gold support):

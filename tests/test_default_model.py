@@ -149,14 +149,14 @@ AFTER_TRAINING_MISSES: dict[str, str] = {
     "wedding invitation": "'Together' and 'Families' redacted with the name after them",
     "school report comment": "'Maths', 'Term' and 'Parents' Evening slot' redacted",
     "sports match report": "'Striker' and 'Goalkeeper' redacted",
-    "calendar invite (ICS-like)": "the ICS keys 'DTSTART', 'ORGANIZER' and 'CN=' redacted with their values",
+    "calendar invite (ICS-like)": "the ICS keys 'DTSTART' and 'CN=' redacted with their values",
     # golden_after_training_2.txt, against the same model: every PII character is covered in all ten, but each
     # redacts ordinary words too
     "pharmacy prescription label": "'Rx 0048812', 'Capsules', '(PWZ' and 'Children' redacted",
     "hotel booking confirmation": "the booking reference, 'Deluxe Double' and 'Noon' redacted",
     "parking ticket": "the notice number, 'Toyota Corolla', 'Silver', 'Yellow Lines' and 'Warden 4471' redacted",
     "text message verification code": "the one-time code 482913 redacted (not personal data, but not harmless either)",
-    "podcast show notes": "'Episode', 'Guest', 'Instagram', 'Chapters', chapter times and 'Transcript' redacted",
+    "podcast show notes": "'Guest', 'Instagram', 'Intro' and the chapter times redacted",
     "jury summons": "'Cook County', 'Room 1700, Daley Center' and 'Notice' redacted",
     "vet appointment reminder": "'Booster', the 'at' after the date and 'Clinic' after the city redacted",
     "library overdue notice": "'Dublin City Libraries' and the book's barcode redacted",

@@ -310,12 +310,19 @@ def test_values_whose_form_rules_out_their_label_are_kept():
         "12 km": "kept"}
     # everyday words capitalised only to start a sentence, read as a company or a place; not with a job word in them
     assert actions("A stitch in time saves nine.", ("A stitch", "company_name")) == {"A stitch": "kept"}
-    # one capitalised word may be a company or a place: "Target", "Bath" stay redacted
+    # one capitalised word may be a company or a place: "Target", "Bath", "Mind" (a charity) stay redacted
     for text, value, label in (("Target fired me last week after the audit.", "Target", "company_name"),
-                               ("Mind the gap between the train and the platform.", "Mind", "company_name"),
+                               ("Mind has opened a helpline in Leeds.", "Mind", "company_name"),
                                ("Ship to:\n14 Mill Lane\nBath BA1 2QH", "Bath", "city"),
                                ("Nice is my home town.", "Nice", "city")):
         assert actions(text, (value, label)) == {value: "redacted"}, text
+    # ... unless its object follows, as after a verb in the imperative (a recipe's or a manual's step)
+    for text, value, label in (("Mind the gap between the train and the platform.", "Mind", "company_name"),
+                               ("Stir the onions until soft.", "Stir", "country"),
+                               ("Mix 250 g flour with 2 eggs.", "Mix", "company_name"),
+                               ("Please Allow 3-5 Working Days.", "Allow", "city")):
+        expected = "redacted" if value == "Allow" else "kept"  # not at a sentence start
+        assert actions(text, (value, label)) == {value: expected}, text
     assert actions("Had a plasterer round last week.", ("Had a plasterer", "company_name")) == {
         "Had a plasterer": "redacted"}
     # a number after a key that names the value, in JSON, a house number before a compass point, a defanged address
@@ -376,11 +383,16 @@ def test_names_that_cannot_be_names_are_kept_not_redacted():
     text = "Thanks kfranklin and salvador.muro, see you in sugar land. Bye."
     assert actions(text, ("kfranklin", "first_name"), ("salvador.muro", "last_name"), ("sugar land", "education_level")) == {
         "kfranklin": "redacted", "salvador.muro": "redacted", "sugar land": "redacted"}
-    # an occupation that is a verb form in cased text; a noun stays, listed as a job word or not
+    # an occupation that is a verb form in cased text, or everyday words none of which names a person; a word for
+    # a person stays, listed as a job word or not, or ending as a doer does
     text = "The battery lasts a week of commuting. She is a nurse. Her husband is a cop. Shot handheld at dusk."
     assert actions(text, ("commuting", "occupation"), ("nurse", "occupation"), ("cop", "occupation"),
                    ("handheld", "occupation")) == {"commuting": "kept", "nurse": "redacted", "cop": "redacted",
-                                                   "handheld": "redacted"}
+                                                   "handheld": "kept"}
+    text = "she works nights at a hospital. the maintenance fitters met a research fellow"
+    assert actions(text, ("hospital", "occupation"), ("maintenance fitters", "occupation"),
+                   ("research fellow", "occupation")) == {"hospital": "kept", "maintenance fitters": "redacted",
+                                                          "research fellow": "redacted"}
     # everyday words side by side, numbers and units between them, a word capitalised only to start a sentence
     text = "Storm warnings for coastal areas. Stir in 150 ml cider vinegar. Deploy to us-east-1. Ask Kofi Mensah."
     assert actions(text, ("coastal", "first_name"), ("areas", "last_name"), ("150 ml cider", "first_name"),
@@ -469,3 +481,54 @@ def test_policy_names_the_key_of_what_cannot_work():
     with pytest.raises(ConfigError, match=r"redaction.method: 'codename' is not a category"):
         policy("redaction.method={codename: hash}")
     assert policy("detection.rules=[]").rules.enabled == {}
+
+
+def test_titles_captions_headings_and_code_read_as_names_are_kept():
+    """The fifth round of casing checks (docs/detection.md): words beside a name that are no name, captions before
+    a colon, everyday words in one case, number schemes, spans without a letter, and code on a line of code."""
+    p = policy("detection.rules=[]")
+
+    def actions(text, *spans):
+        model = [Span(text.index(v), text.index(v) + len(v), label, 0.9) for v, label in spans]
+        return {text[d.start:d.end]: d.action for d in p.decide(text, model)}
+
+    # honorifics and kinship words beside a name; the name stays
+    assert actions("Dear Dr Oyelaran, my cousin Joost and Frau Albrecht (née Szabó) agreed.",
+                   ("Dr", "first_name"), ("Oyelaran", "last_name"), ("cousin", "first_name"), ("Joost", "first_name"),
+                   ("Frau", "first_name"), ("Albrecht", "last_name"), ("née", "first_name"), ("Szabó", "last_name")) == {
+        "Dr": "kept", "Oyelaran": "redacted", "cousin": "kept", "Joost": "redacted", "Frau": "kept",
+        "Albrecht": "redacted", "née": "kept", "Szabó": "redacted"}
+    # everyday words in lower case or capitals, in text of any casing; not where a surname stands
+    assert actions("ok calling back later, gonna see jane weaver tmrw", ("calling", "first_name"),
+                   ("gonna", "first_name"), ("jane", "first_name"), ("weaver", "last_name")) == {
+        "calling": "kept", "gonna": "kept", "jane": "redacted", "weaver": "redacted"}
+    assert actions("U14 GIRLS SQUAD\nCaptain MARIA WEAVER", ("GIRLS", "first_name"),
+                   ("SQUAD", "last_name"), ("MARIA", "first_name"), ("WEAVER", "last_name")) == {
+        "GIRLS": "kept", "SQUAD": "kept", "MARIA": "redacted", "WEAVER": "redacted"}
+    assert actions("WEAVER, Maria - seat 4", ("WEAVER", "last_name"), ("Maria", "first_name")) == {
+        "WEAVER": "redacted", "Maria": "redacted"}
+    # lower-case places too, but a state code in capitals stays, and so does a lower-case firm; a unit word begins
+    # an address
+    assert actions("who's the new guy in accounts? olivier (bigot) in MS", ("accounts", "city"),
+                   ("bigot", "company_name"), ("MS", "state")) == {
+        "accounts": "kept", "bigot": "redacted", "MS": "redacted"}
+    assert actions("my neighbour at flat 3, 19 hartington rd", ("flat", "first_name"),
+                   ("3, 19 hartington rd", "street_address")) == {"flat": "redacted", "3, 19 hartington rd": "redacted"}
+    # a caption before its colon; a number scheme; no letter at all
+    assert actions("Passenger: Ana Ferreira\nPESEL 92081504321 ✅", ("Passenger", "city"), ("Ana", "first_name"),
+                   ("PESEL", "city"), ("✅", "last_name")) == {
+        "Passenger": "kept", "Ana": "redacted", "PESEL": "kept", "✅": "kept"}
+    assert actions("Baker: yes, send it", ("Baker", "last_name")) == {"Baker": "redacted"}  # a speaker
+    # code on a line of code; a secret's value and a JSON value stay
+    assert actions("user_id = get_user(request); log('/var/log/syslog')", ("get_user", "user_name"),
+                   ("/var/log/syslog", "password")) == {"get_user": "kept", "/var/log/syslog": "kept"}
+    assert actions("SELECT * FROM users WHERE age > 18;", ("18", "age")) == {"18": "kept"}
+    assert actions("$ curl -u admin -d pin=4821 https://x.test/api", ("4821", "pin")) == {"4821": "redacted"}
+    assert actions("conn = connect('postgres://sam:N(vWiNd@10.0.0.3/app')", ("N(vWiNd", "password")) == {
+        "N(vWiNd": "redacted"}
+    assert actions("for i in range(10): print(i * 2)", ("print(i", "password")) == {"print(i": "kept"}
+    assert actions("call(); Call (894) 725-9578 = x;", ("(894) 725-9578", "phone_number")) == {
+        "(894) 725-9578": "redacted"}
+    assert actions('db = connect(password="p/w(1)x")', ("p/w(1)x", "password")) == {"p/w(1)x": "redacted"}
+    assert actions('{"name": "Ewa", "street":"ul. Koszykowa 104/122"}', ("ul. Koszykowa 104/122", "street_address")
+                   ) == {"ul. Koszykowa 104/122": "redacted"}

@@ -23,6 +23,12 @@ lower case on purpose.
 
 An occupation span of the model is kept when it is lower-case everyday words in cased text with no word of a job
 title in it ("commuting", "shot handheld"; the job words of occupations.py: "nurse" stays).
+Then, wherever the span stands: a person's name that is only titles and kinship words ("Dr", "cousin", "née"), a
+span with no letter or digit or naming a number scheme ("PESEL"), an everyday word captioning a field
+("Passenger:"), a person's name (or a place in lower case) that is one everyday word in lower case or capitals and
+stands where no surname does ("gonna", "SQUAD"; not "jane weaver"), code on a line of code ("normalise(s",
+"get_user(request)"), and a company or place on a verb in the imperative starting a sentence ("Mind the gap").
+An occupation of lower-case everyday words none of which names a person is kept too ("hospital").
 Only spans the model alone found are checked; a rule or deny-list span never is.
 """
 
@@ -41,6 +47,14 @@ PERSON_LABELS = frozenset({"first_name", "last_name", "private_person"})
 NEVER_NAMES = frozenset("""
 i me my you your yours he him his she her hers it its we us our ours they them their theirs
 this that these those who whom whose what which a the
+""".split())
+# words that stand before or after a person's name without being one: honorifics, kinship and address terms
+# ("Dr Okafor", "Frau Albrecht", "my cousin Joost", "née Szabó", "Rahul bhai"); not "sr" (John Smith Sr), "nana"
+# or "didi" (given names too)
+TITLE_WORDS = frozenset("""
+mr mrs ms miss mx dr prof sir dame madam madame mme mlle mister herr frau sra srta sig dott pan pani
+mum mom mam dad mama papa son daughter cousin aunt auntie uncle nonna nonno grandma grandpa granny gran
+wife husband sister brother bhai née nee
 """.split())
 # a sentence start: the text's start, after . ! ? and blanks, or after a line break; possessive groups keep it
 # linear on long runs of blanks
@@ -111,6 +125,55 @@ def never_a_name(text: str, start: int, end: int) -> bool:
     return word.lower() in NEVER_NAMES and (word.islower() or (word.istitle() and _starts_sentence(text, start)))
 
 
+# the names of number schemes written before their number ("PESEL 92081504321", "CPF 372.418.559-06", "PNR
+# X7KQ2M"): read as a place or a name by the model, never one
+SCHEME_WORDS = frozenset("""
+ssn sin nin nino nhs ein itin tin vat pan aadhaar pesel nip regon cpf cnpj rg nif nie dni cif bsn ird tfn abn
+cuit curp rfc nric fin hkid pnr awb iban bic swift cvv cvc pin otp mrn ref
+""".split())
+
+
+def no_name_at_all(value: str) -> bool:
+    """Whether a name, place or company span has no letter or digit (an emoji, rating stars, an arrow, dashes),
+    or is the name of a number scheme ("PESEL", "CPF", "PNR"; see SCHEME_WORDS)."""
+    return not any(ch.isalnum() for ch in value) or value.strip().lower() in SCHEME_WORDS
+
+
+# words for people that are not in the job-word list and do not end as a doer does (_DOER)
+PERSON_WORDS = frozenset("""
+cop nun maid doc monk medic model sheriff marine poet anchor host chauffeur student graduate postdoc mason
+bailiff fellow freelance volunteer staff crew chief deputy junior senior cadet clergy expat nanny
+""".split())
+_DOER = re.compile(r"(?:er|or|ist|ian|ant|man|men|ess)s?\Z")
+
+
+def only_title_words(value: str) -> bool:
+    """Whether a person's-name span is only honorifics and kinship words ("Dr", "Frau", "cousin", "née"; see
+    TITLE_WORDS): never a name, wherever it stands."""
+    words = _LETTERS.findall(value)
+    return bool(words) and all(w.lower() in TITLE_WORDS for w in words)
+
+
+def everyday_word_in_one_case(value: str) -> bool:
+    """Whether `value` is one everyday English word written all in lower case or all in capitals ("gonna",
+    "calling", "SQUAD", "DONORS"): a caption, a heading or chat, in text of any casing. Given names and the
+    commonest surnames are not in the word list ("john", "SMITH"); the caller keeps the span redacted where it
+    follows a name ("jane weaver"). Street and unit words are left out: a unit read as a name begins an address
+    ("flat 3, 19 hartington rd")."""
+    word = value.strip()
+    return word.isalpha() and (word.islower() or word.isupper()) and len(word) > 1 and \
+        word.lower() in everyday_words() and word.lower() not in street_words()  # "flat 3, 19 hartington rd"
+
+
+def caption_word(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is one everyday English word in Title Case or capitals right before a colon: the
+    caption of a field ("Passenger: ...", "Guarantor:", "Tel:"), not the name in it. Given names and the commonest
+    surnames are not in the word list, so a speaker in a transcript ("Baker: yes") stays."""
+    word = text[start:end]
+    return word.isalpha() and (word.istitle() or word.isupper()) and len(word) > 1 and \
+        word.lower() in everyday_words() and text[end : end + 1] == ":"
+
+
 def implausible_value(text: str, start: int, end: int, label: str) -> bool:
     """Whether a model span cannot be what its label says by its form (see the module docstring): an age, CVV or
     PIN that is a number counting or placing things ("at character 15", "queue size 1024", "tail -n 50",
@@ -145,11 +208,17 @@ def everyday_in_cased_text(value: str, cased: bool, label: str | None = None) ->
 
 def no_job_in_cased_text(value: str, cased: bool) -> bool:
     """Whether an occupation span is no noun at all: no word of two letters ("m"), or lower-case everyday
-    words in cased text that are all verb forms in -ing or -ed ("commuting"; "cop", "nun", "nurse" stay)."""
+    words in cased text that are all verb forms in -ing or -ed ("commuting"; "cop", "nun", "nurse" stay), or
+    lower-case everyday words, in text of any casing, of which none names a person: no job word, no word
+    ending as a doer does (-er, -or, -ist, -ian, -ant, -man, -ess), none of PERSON_WORDS ("hospital",
+    "leaking radiator", "network engineering"; "maintenance fitters", "research fellow", "medic" stay)."""
     words = [w for w in _LETTERS.findall(value) if len(w) > 1]
     if not words:
         return True
-    return everyday_in_cased_text(value, cased) and all(w.endswith(("ing", "ed")) for w in words)
+    if everyday_in_cased_text(value, cased) and all(w.endswith(("ing", "ed")) for w in words):
+        return True
+    return value.islower() and all(w in everyday_words() for w in words) and not any(
+        is_job_word(w) or _DOER.search(w) or w in PERSON_WORDS for w in words)
 
 
 @lru_cache(maxsize=1)
@@ -194,6 +263,45 @@ def word_on_code_line(text: str, start: int, end: int) -> bool:
     return (line_start_seen and _CODE_START.match(line) is not None) or len(_CODE_MARKS.findall(line)) >= 2
 
 
+# code inside a span: a call, a path, a long option, an increment, a shell "and"/"or"
+_CODE_IN_SPAN = re.compile(r"\w\(|\)|[A-Za-z_]/[A-Za-z_]|(?<![\w-])--\w|\+\+|&&|\|\|")
+# a key that names a secret right before the span: its value stays redacted even on a line of code
+_SECRET_KEY_BEFORE = re.compile(r"(?i:pass|pwd|secret|token|key|auth|cred|pin|cvv|cvc|code)\w*[\"']?\s*[=:]\s*[\"']?\Z")
+_JSON_VALUE_BEFORE = re.compile(r"[\"']\s*:\s*[\"']\Z")  # "street":"ul. Marszałkowska 104/122": data, not code
+# the labels the model puts on code: names, places, user names, numbers read as ages or PINs, and secrets
+CODE_MISREAD_LABELS = NAME_LABELS | frozenset({"user_name", "age", "pin", "cvv", "gender", "blood_type",
+                                               "street_address"})
+SECRET_LABELS = frozenset({"password", "api_key"})
+_LOWER_CASE_CODE = re.compile(r"[a-z_][a-z0-9_.]*\([a-z0-9_.()]*|/?[a-z0-9_.-]+(?:/[a-z0-9_.-]+)+")
+_COMPARED_NUMBER = re.compile(r"(?:[<>]=?|==|\(|\*|\+|-)\s*\Z")
+
+
+def code_on_code_line(text: str, start: int, end: int, label: str) -> bool:
+    """Whether text[start:end], on a line of code or a shell command (as in word_on_code_line), is code: it holds
+    a call, a path, a long option or an operator ("normalise(s", "/var/log/syslog", "-- --watch", "i++"), or it
+    is an identifier called right after it ("get_user(request)"), or a number compared or computed with ("age >
+    18", "range(10)", "i * 2"). Not after a key that names a secret ("password = 'p/w(1)'" stays redacted), nor
+    a quoted value of a JSON key ("street":"ul. Marszałkowska 104/122"): that is data. Only for the labels the
+    model puts on code (CODE_MISREAD_LABELS, a phone number there is still one), and for a secret only a
+    lower-case call or path ("print(i", "/var/log/syslog"; "N(vWiNd" in a connection string stays redacted)."""
+    line, line_start_seen = _line_around(text, start, end)
+    if not ((line_start_seen and _CODE_START.match(line) is not None) or len(_CODE_MARKS.findall(line)) >= 2):
+        return False
+    if _SECRET_KEY_BEFORE.search(text, max(0, start - 40), start) or \
+            _JSON_VALUE_BEFORE.search(text, max(0, start - 8), start):
+        return False
+    value = text[start:end]
+    if label in SECRET_LABELS:  # only what cannot be a secret: a lower-case call or path ("print(i", "dev/sda1")
+        return _LOWER_CASE_CODE.fullmatch(value) is not None
+    if label not in CODE_MISREAD_LABELS:
+        return False  # a phone number, an e-mail address, an IP address in a line of code is still one
+    if _CODE_IN_SPAN.search(value):
+        return True
+    if re.fullmatch(r"[A-Za-z_]\w*", value) and text[end : end + 1] == "(":
+        return True
+    return value.isdigit() and _COMPARED_NUMBER.search(text, max(0, start - 8), start) is not None
+
+
 def everyday_word_starting_sentence(text: str, start: int, end: int, cased: bool) -> bool:
     """Whether text[start:end] is one everyday English word capitalised only because it starts a sentence of
     cased text ("Deploy to us-east-1", "Chapter 4", "Interest rates held"). Given names and the commonest
@@ -208,6 +316,21 @@ def everyday_word_starting_sentence(text: str, start: int, end: int, cased: bool
     window = max(0, start - NAME_WINDOW), min(len(text), end + NAME_WINDOW)
     pattern = re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)")
     return all(_starts_sentence(text, m.start()) for m in pattern.finditer(text, *window))
+
+
+# what follows a verb in the imperative and never a name that is a sentence's subject ("Chop the onions", "Mix 250
+# g", "Mind your step"; "Target said", "Reading is" stay)
+_OBJECT_AFTER = re.compile(r"[ \t]+(?:(?:the|a|an|your|my|our|their|his|her|its|it|them|this|these|those|all|some|"
+                           r"many|much|every|each|two|three|four|five)\b|\d)")
+
+
+def imperative_starting_sentence(text: str, start: int, end: int, cased: bool) -> bool:
+    """Whether text[start:end] is an everyday English word in Title Case that starts a sentence of cased text and
+    is followed by its object, as a verb in the imperative is ("Chop the onions", "Mix 250 g flour", "Too many
+    cooks"): a company or place read there by the model is a recipe's or a manual's step."""
+    word = text[start:end]
+    return cased and word.istitle() and word.isalpha() and word.lower() in everyday_words() and \
+        _starts_sentence(text, start) and _OBJECT_AFTER.match(text, end) is not None
 
 
 def everyday_words_starting_sentence(text: str, start: int, end: int, cased: bool) -> bool:

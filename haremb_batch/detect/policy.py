@@ -33,9 +33,10 @@ from .merge import Candidate, merge_candidates, model_candidate, validated_candi
 from .names import CITY_NAMES_FILE, COUNTRY_NAMES_FILE, GIVEN_NAMES_FILE, WORD_LIST_DIR, city_names, given_names
 from .occupations import JOB_WORDS_FILE, job_words
 from .plausible import (ADDRESS_LABELS, EVERYDAY_WORDS_FILE, NAME_LABELS, PERSON_LABELS, STREET_WORDS_FILE,
-                        everyday_in_cased_text, everyday_word_starting_sentence, everyday_words,
-                        everyday_words_starting_sentence, implausible_value, is_cased, is_job_word, never_a_name,
-                        no_job_in_cased_text, street_words, word_on_code_line)
+                        caption_word, code_on_code_line, everyday_in_cased_text, everyday_word_in_one_case,
+                        everyday_word_starting_sentence, everyday_words, everyday_words_starting_sentence,
+                        imperative_starting_sentence, implausible_value, is_cased, is_job_word, never_a_name,
+                        no_job_in_cased_text, no_name_at_all, only_title_words, street_words, word_on_code_line)
 from .rules import WEAK_RULES, RuleError, RuleSet, RuleSpan
 
 log = logging.getLogger("haremb_batch")
@@ -43,6 +44,9 @@ FIRST_NAME_LABELS = frozenset({"first_name", "private_person"})
 # labels whose model spans are kept when they are an article and everyday words at the start of a sentence ("A
 # stitch in time"); a single capitalised word there may be a company ("Target", "Shell"), a city ("Bath") too
 SENTENCE_START_LABELS = frozenset({"company_name"})
+# places whose lower-case everyday words are kept wherever they stand ("in accounts", "cost"); not in capitals
+# ("MS", "ID" are states); not companies: a lower-case firm is often an everyday word ("olivier texier (bigot)")
+LOWER_CASE_LABELS = frozenset({"city", "state", "country", "county"})
 # rule -> its word list under data/
 # the package's word lists each detector reads: they are part of a run's identity (Policy.word_lists)
 WORD_LISTS = {"given_name": (GIVEN_NAMES_FILE,), "city_name": (CITY_NAMES_FILE,), "country_name": (COUNTRY_NAMES_FILE,),
@@ -181,16 +185,12 @@ class Policy:
                 action = "kept"
             elif c.detectors == {"model"} and score < self.min_score.get(c.label, 0.0):
                 action = "kept"
+            elif c.detectors == {"model"} and self.check_casing and \
+                    code_on_code_line(text, c.start, c.end, c.label):
+                action = "kept"
             elif c.detectors == {"model"} and self.check_casing and c.label in NAME_LABELS:
-                if never_a_name(text, c.start, c.end) or word_on_code_line(text, c.start, c.end):
-                    action = "kept"
-                elif not _beside_a_name(text, merged, i):
-                    cased = is_cased(text) if cased is None else cased
-                    if everyday_in_cased_text(value, cased, c.label) or (
-                            c.label in PERSON_LABELS and everyday_word_starting_sentence(text, c.start, c.end, cased)) or (
-                            c.label in SENTENCE_START_LABELS and everyday_words_starting_sentence(text, c.start, c.end,
-                                                                                                  cased)):
-                        action = "kept"
+                cased = is_cased(text) if cased is None else cased
+                action = "kept" if _no_name(text, merged, i, cased) else action
             elif c.detectors == {"model"} and self.check_casing and c.label in OCCUPATION_LABELS:
                 cased = is_cased(text) if cased is None else cased
                 action = "kept" if no_job_in_cased_text(value, cased) else action
@@ -206,11 +206,13 @@ def _rule_span_stands(text: str, r: RuleSpan, overlapped: list[Candidate], act_o
     the model found nothing, or where only labels outside `decoding.labels` did while its own is inside ("Priya"
     read as a city, with decoding.labels=[first_name]). An occupation rule's not over the model's first name ("my
     name is [Tom] Porter" is a person; the model's other misreadings inside a title stay covered: "[Managing]
-    Director"), unless that first name is a job word ("personal [trainer] Filip")."""
+    Director"), unless that first name is a job word ("personal [trainer] Filip") or an everyday word in lower
+    case or capitals, which the casing checks keep ("[deputy] mayor")."""
     if r.rule in WEAK_RULES:
         return not overlapped or (r.label in act_on and not any(m.label in act_on for m in overlapped))
     return r.rule != "occupation" or not any(
-        m.label in FIRST_NAME_LABELS and not is_job_word(text[m.start : m.end].strip()) for m in overlapped)
+        m.label in FIRST_NAME_LABELS and not is_job_word(text[m.start : m.end].strip()) and
+        not everyday_word_in_one_case(text[m.start : m.end]) for m in overlapped)
 
 
 def _overlapping(model: list[Candidate], r) -> range:
@@ -242,6 +244,46 @@ def _beside_a_name(text: str, merged: list[Candidate], i: int) -> bool:
         gap = text[a.end : b.start]
         if len(gap) <= 2 and (not gap.strip() or gap.strip() == "," and {a.label, b.label} <= PERSON_LABELS):
             return True  # "john smith"; "Carpenter, Thomas"
+    return False
+
+
+def _no_name(text: str, merged: list[Candidate], i: int, cased: bool) -> bool:
+    """Whether the model's name, place or company span merged[i] cannot be one (docs/detection.md, "Names that
+    cannot be names"; the checks are in plausible.py)."""
+    c = merged[i]
+    value = text[c.start : c.end]
+    if never_a_name(text, c.start, c.end) or word_on_code_line(text, c.start, c.end):
+        return True
+    if no_name_at_all(value) or (c.label in PERSON_LABELS and only_title_words(value)) or \
+            caption_word(text, c.start, c.end):
+        return True
+    if everyday_word_in_one_case(value) and (c.label in PERSON_LABELS or (
+            c.label in LOWER_CASE_LABELS and value.islower())) and not _after_a_name(text, merged, i):
+        return True
+    if _beside_a_name(text, merged, i):
+        return False
+    return everyday_in_cased_text(value, cased, c.label) or (
+        c.label in PERSON_LABELS and everyday_word_starting_sentence(text, c.start, c.end, cased)) or (
+        c.label in SENTENCE_START_LABELS and everyday_words_starting_sentence(text, c.start, c.end, cased)) or (
+        c.label not in PERSON_LABELS | ADDRESS_LABELS and imperative_starting_sentence(text, c.start, c.end, cased))
+
+
+def _after_a_name(text: str, merged: list[Candidate], i: int) -> bool:
+    """Whether merged[i] stands where a surname does: right after a name span ("jane weaver", "MARIA WEAVER"), or
+    right before one after a comma ("WEAVER, Maria"). A neighbour that is itself an everyday word, a title or a
+    pronoun does not count ("GOLD DONORS", "auntie chioma")."""
+    for j, gap_ok in ((i - 1, lambda gap: not gap.strip()), (i + 1, lambda gap: gap.strip() == ",")):
+        if not 0 <= j < len(merged):
+            continue
+        other = merged[j]
+        value = text[other.start : other.end]
+        if other.label not in NAME_LABELS or never_a_name(text, other.start, other.end) or \
+                everyday_word_in_one_case(value) or only_title_words(value):
+            continue
+        a, b = sorted((merged[i], other), key=lambda c: c.start)
+        gap = text[a.end : b.start]
+        if len(gap) <= 2 and gap_ok(gap):
+            return True
     return False
 
 
