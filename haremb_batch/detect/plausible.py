@@ -49,11 +49,12 @@ i me my you your yours he him his she her hers it its we us our ours they them t
 this that these those who whom whose what which a the
 """.split())
 # words that stand before or after a person's name without being one: honorifics, kinship and address terms
-# ("Dr Okafor", "Frau Albrecht", "my cousin Joost", "née Szabó", "Rahul bhai"); not "sr" (John Smith Sr), "nana"
-# or "didi" (given names too)
+# ("Dr Okafor", "Frau Albrecht", "my aunt Joost", "née Szabó", "Rahul bhai"); not "sr" (John Smith Sr), "nana"
+# or "didi" (given names too), nor those that are surnames or given names too: Son (Masayoshi Son), Pan (Wei
+# Pan), Cousin, Papa, Mama (Mama Diallo), Herr, Dame
 TITLE_WORDS = frozenset("""
-mr mrs ms miss mx dr prof sir dame madam madame mme mlle mister herr frau sra srta sig dott pan pani
-mum mom mam dad mama papa son daughter cousin aunt auntie uncle nonna nonno grandma grandpa granny gran
+mr mrs ms miss mx dr prof sir madam madame mme mlle mister frau sra srta sig dott pani
+mum mom mam dad daughter aunt auntie uncle nonna nonno grandma grandpa granny gran
 wife husband sister brother bhai née nee
 """.split())
 # a sentence start: the text's start, after . ! ? and blanks, or after a line break; possessive groups keep it
@@ -127,24 +128,24 @@ def never_a_name(text: str, start: int, end: int) -> bool:
 
 # the names of number schemes written before their number ("PESEL 92081504321", "CPF 372.418.559-06", "PNR
 # X7KQ2M"): read as a place or a name by the model, never one
+# Not those that are names too: Sin, Tin, Nin, Nie, Fin, Nino, Pan, Swift
 SCHEME_WORDS = frozenset("""
-ssn sin nin nino nhs ein itin tin vat pan aadhaar pesel nip regon cpf cnpj rg nif nie dni cif bsn ird tfn abn
-cuit curp rfc nric fin hkid pnr awb iban bic swift cvv cvc pin otp mrn ref
+ssn nhs ein itin vat aadhaar pesel nip regon cpf cnpj rg nif dni cif bsn ird tfn abn
+cuit curp rfc nric hkid pnr awb iban bic cvv cvc pin otp mrn ref
 """.split())
+# what a scheme's number looks like after its name: a code with a digit ("92081504321", "no. 372.418", "X7KQ2M")
+_SCHEME_NUMBER_AFTER = re.compile(r"[ \t]*(?:[:#]|no\.?|number)?[ \t]*[A-Z]*\d", re.I)
 
 
-def no_name_at_all(value: str) -> bool:
+def no_name_at_all(text: str, start: int, end: int) -> bool:
     """Whether a name, place or company span has no letter or digit (an emoji, rating stars, an arrow, dashes),
-    or is the name of a number scheme ("PESEL", "CPF", "PNR"; see SCHEME_WORDS)."""
-    return not any(ch.isalnum() for ch in value) or value.strip().lower() in SCHEME_WORDS
+    or is the name of a number scheme written before its number ("PESEL 92081504321", "CPF: 372.418.559-06"; see
+    SCHEME_WORDS)."""
+    value = text[start:end]
+    return not any(ch.isalnum() for ch in value) or (
+        value.strip().lower() in SCHEME_WORDS and _SCHEME_NUMBER_AFTER.match(text, end) is not None)
 
 
-# words for people that are not in the job-word list and do not end as a doer does (_DOER)
-PERSON_WORDS = frozenset("""
-cop nun maid doc monk medic model sheriff marine poet anchor host chauffeur student graduate postdoc mason
-bailiff fellow freelance volunteer staff crew chief deputy junior senior cadet clergy expat nanny
-""".split())
-_DOER = re.compile(r"(?:er|or|ist|ian|ant|man|men|ess)s?\Z")
 
 
 def only_title_words(value: str) -> bool:
@@ -170,8 +171,14 @@ def caption_word(text: str, start: int, end: int) -> bool:
     caption of a field ("Passenger: ...", "Guarantor:", "Tel:"), not the name in it. Given names and the commonest
     surnames are not in the word list, so a speaker in a transcript ("Baker: yes") stays."""
     word = text[start:end]
+    before = _WORD_BEFORE.search(text, max(0, start - 12), start)
+    if before and before.group(1).lower() in TITLE_WORDS:
+        return False  # "BY MR. STRONG:", a speaker in a transcript
     return word.isalpha() and (word.istitle() or word.isupper()) and len(word) > 1 and \
         word.lower() in everyday_words() and text[end : end + 1] == ":"
+
+
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)\.?[ \t]+\Z")
 
 
 def implausible_value(text: str, start: int, end: int, label: str) -> bool:
@@ -208,17 +215,12 @@ def everyday_in_cased_text(value: str, cased: bool, label: str | None = None) ->
 
 def no_job_in_cased_text(value: str, cased: bool) -> bool:
     """Whether an occupation span is no noun at all: no word of two letters ("m"), or lower-case everyday
-    words in cased text that are all verb forms in -ing or -ed ("commuting"; "cop", "nun", "nurse" stay), or
-    lower-case everyday words, in text of any casing, of which none names a person: no job word, no word
-    ending as a doer does (-er, -or, -ist, -ian, -ant, -man, -ess), none of PERSON_WORDS ("hospital",
-    "leaking radiator", "network engineering"; "maintenance fitters", "research fellow", "medic" stay)."""
+    words in cased text that are all verb forms in -ing or -ed ("commuting"; "cop", "nun", "nurse" stay). Other
+    everyday words may name a person's work ("landlord", "referee", "army colonel"): they stay redacted."""
     words = [w for w in _LETTERS.findall(value) if len(w) > 1]
     if not words:
         return True
-    if everyday_in_cased_text(value, cased) and all(w.endswith(("ing", "ed")) for w in words):
-        return True
-    return value.islower() and all(w in everyday_words() for w in words) and not any(
-        is_job_word(w) or _DOER.search(w) or w in PERSON_WORDS for w in words)
+    return everyday_in_cased_text(value, cased) and all(w.endswith(("ing", "ed")) for w in words)
 
 
 @lru_cache(maxsize=1)
@@ -266,14 +268,15 @@ def word_on_code_line(text: str, start: int, end: int) -> bool:
 # code inside a span: a call, a path, a long option, an increment, a shell "and"/"or"
 _CODE_IN_SPAN = re.compile(r"\w\(|\)|[A-Za-z_]/[A-Za-z_]|(?<![\w-])--\w|\+\+|&&|\|\|")
 # a key that names a secret right before the span: its value stays redacted even on a line of code
-_SECRET_KEY_BEFORE = re.compile(r"(?i:pass|pwd|secret|token|key|auth|cred|pin|cvv|cvc|code)\w*[\"']?\s*[=:]\s*[\"']?\Z")
+_SECRET_KEY_BEFORE = re.compile(r"(?i:pass|pwd|secret|token|key|auth|cred|pin|cvv|cvc|code)\w*[\"']?\s*"
+                                r"(?:[=:(]|==|!=|[<>]=?)\s*[\"']?\Z")
 _JSON_VALUE_BEFORE = re.compile(r"[\"']\s*:\s*[\"']\Z")  # "street":"ul. Marszałkowska 104/122": data, not code
 # the labels the model puts on code: names, places, user names, numbers read as ages or PINs, and secrets
 CODE_MISREAD_LABELS = NAME_LABELS | frozenset({"user_name", "age", "pin", "cvv", "gender", "blood_type",
                                                "street_address"})
 SECRET_LABELS = frozenset({"password", "api_key"})
 _LOWER_CASE_CODE = re.compile(r"[a-z_][a-z0-9_.]*\([a-z0-9_.()]*|/?[a-z0-9_.-]+(?:/[a-z0-9_.-]+)+")
-_COMPARED_NUMBER = re.compile(r"(?:[<>]=?|==|\(|\*|\+|-)\s*\Z")
+_COMPARED_NUMBER = re.compile(r"(?:[<>]=?|==|(?<=\w)\(|\*|\+|-)\s*\Z")  # "range(10)"; not "Reed (47)"
 
 
 def code_on_code_line(text: str, start: int, end: int, label: str) -> bool:
@@ -319,9 +322,11 @@ def everyday_word_starting_sentence(text: str, start: int, end: int, cased: bool
 
 
 # what follows a verb in the imperative and never a name that is a sentence's subject ("Chop the onions", "Mix 250
-# g", "Mind your step"; "Target said", "Reading is" stay)
+# g", "Mind your step"; "Target said", "Reading is" stay); a number only with its unit ("Shell 2023 results",
+# "Nice 06000" stay)
 _OBJECT_AFTER = re.compile(r"[ \t]+(?:(?:the|a|an|your|my|our|their|his|her|its|it|them|this|these|those|all|some|"
-                           r"many|much|every|each|two|three|four|five)\b|\d)")
+                           r"many|much|every|each|two|three|four|five)\b|\d+(?:[.,/]\d+)?[ \t]?"
+                           r"(?:g|kg|mg|ml|cl|l|oz|lb|lbs|cups?|tbsp|tsp|minutes?|mins?|hours?|seconds?|times)\b)")
 
 
 def imperative_starting_sentence(text: str, start: int, end: int, cased: bool) -> bool:

@@ -46,7 +46,6 @@ FIRST_NAME_LABELS = frozenset({"first_name", "private_person"})
 SENTENCE_START_LABELS = frozenset({"company_name"})
 # places whose lower-case everyday words are kept wherever they stand ("in accounts", "cost"); not in capitals
 # ("MS", "ID" are states); not companies: a lower-case firm is often an everyday word ("olivier texier (bigot)")
-LOWER_CASE_LABELS = frozenset({"city", "state", "country", "county"})
 # rule -> its word list under data/
 # the package's word lists each detector reads: they are part of a run's identity (Policy.word_lists)
 WORD_LISTS = {"given_name": (GIVEN_NAMES_FILE,), "city_name": (CITY_NAMES_FILE,), "country_name": (COUNTRY_NAMES_FILE,),
@@ -254,11 +253,11 @@ def _no_name(text: str, merged: list[Candidate], i: int, cased: bool) -> bool:
     value = text[c.start : c.end]
     if never_a_name(text, c.start, c.end) or word_on_code_line(text, c.start, c.end):
         return True
-    if no_name_at_all(value) or (c.label in PERSON_LABELS and only_title_words(value)) or \
-            caption_word(text, c.start, c.end):
+    if no_name_at_all(text, c.start, c.end) or (c.label in PERSON_LABELS and (
+            only_title_words(value) or caption_word(text, c.start, c.end))):
         return True
-    if everyday_word_in_one_case(value) and (c.label in PERSON_LABELS or (
-            c.label in LOWER_CASE_LABELS and value.islower())) and not _after_a_name(text, merged, i):
+    if cased and value.islower() and c.label in PERSON_LABELS and everyday_word_in_one_case(value) and \
+            not _after_a_name(text, merged, i):
         return True
     if _beside_a_name(text, merged, i):
         return False
