@@ -542,6 +542,10 @@ def test_titles_captions_headings_and_code_read_as_names_are_kept():
     assert actions("user.set_pin(4821); db.save(user);", ("4821", "pin")) == {"4821": "redacted"}
     assert actions("if user.pin == 4821: unlock(); log('ok');", ("4821", "pin")) == {"4821": "redacted"}
     assert actions("Patient: Anna Reed (47); ward = 4B; bed = 12", ("47", "age")) == {"47": "redacted"}
+    assert actions("$ mysql -u root -pcorrect/horse mydb", ("correct/horse", "password")) == {
+        "correct/horse": "redacted"}
+    assert actions("$ scp report.pdf /home/jsmith/docs", ("/home/jsmith/docs", "user_name")) == {
+        "/home/jsmith/docs": "redacted"}
     assert actions("$ curl -u admin -d pin=4821 https://x.test/api", ("4821", "pin")) == {"4821": "redacted"}
     assert actions("conn = connect('postgres://sam:N(vWiNd@10.0.0.3/app')", ("N(vWiNd", "password")) == {
         "N(vWiNd": "redacted"}

@@ -269,7 +269,9 @@ def word_on_code_line(text: str, start: int, end: int) -> bool:
 _CODE_IN_SPAN = re.compile(r"\w\(|\)|[A-Za-z_]/[A-Za-z_]|(?<![\w-])--\w|\+\+|&&|\|\|")
 # a key that names a secret right before the span: its value stays redacted even on a line of code
 _SECRET_KEY_BEFORE = re.compile(r"(?i:pass|pwd|secret|token|key|auth|cred|pin|cvv|cvc|code)\w*[\"']?\s*"
-                                r"(?:[=:(]|==|!=|[<>]=?)\s*[\"']?\Z")
+                                r"(?:[=:(]|==|!=|[<>]=?)\s*[\"']?\Z|(?<!\S)-p\Z")  # "mysql -u root -ps3/cret"
+# a home folder: the path names its user ("/home/jsmith/docs", "C:\\Users\\amelie")
+_HOME_FOLDER = re.compile(r"(?i:[/\\](?:home|users)[/\\])")
 _JSON_VALUE_BEFORE = re.compile(r"[\"']\s*:\s*[\"']\Z")  # "street":"ul. Marszałkowska 104/122": data, not code
 # the labels the model puts on code: names, places, user names, numbers read as ages or PINs, and secrets
 CODE_MISREAD_LABELS = NAME_LABELS | frozenset({"user_name", "age", "pin", "cvv", "gender", "blood_type",
@@ -299,7 +301,7 @@ def code_on_code_line(text: str, start: int, end: int, label: str) -> bool:
     if label not in CODE_MISREAD_LABELS:
         return False  # a phone number, an e-mail address, an IP address in a line of code is still one
     if _CODE_IN_SPAN.search(value):
-        return True
+        return label != "user_name" or _HOME_FOLDER.search(text, max(0, start - 8), end) is None
     if re.fullmatch(r"[A-Za-z_]\w*", value) and text[end : end + 1] == "(":
         return True
     return value.isdigit() and _COMPARED_NUMBER.search(text, max(0, start - 8), start) is not None
