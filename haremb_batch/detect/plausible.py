@@ -156,10 +156,10 @@ def only_title_words(value: str) -> bool:
 
 
 def everyday_word_in_one_case(value: str) -> bool:
-    """Whether `value` is one everyday English word written all in lower case or all in capitals ("gonna",
-    "calling", "SQUAD", "DONORS"): a caption, a heading or chat, in text of any casing. Given names and the
-    commonest surnames are not in the word list ("john", "SMITH"); the caller keeps the span redacted where it
-    follows a name ("jane weaver"). Street and unit words are left out: a unit read as a name begins an address
+    """Whether `value` is one everyday English word written all in lower case or all in capitals ("calling",
+    "SQUAD"). Given names and the commonest surnames are not in the word list ("john", "SMITH"), but rarer
+    surnames are ("crane", "BISHOP"), so the policy keeps such a span only in lower case in cased text and not
+    after a name ("Jane weaver"). Street and unit words are left out: a unit read as a name begins an address
     ("flat 3, 19 hartington rd")."""
     word = value.strip()
     return word.isalpha() and (word.islower() or word.isupper()) and len(word) > 1 and \
