@@ -11,6 +11,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch.profiler import record_function
@@ -18,6 +19,7 @@ from torch.profiler import record_function
 from .checkpoint import LazyWeights
 
 QUERY_BLOCK = 128
+KEY_STEP = 32  # key widths of the attention band's blocks are rounded up to this, grouping blocks of similar reach
 # Each expert's rows are padded (with zero rows of weight 0) to a multiple of this: oneDNN builds and caches
 # one JIT primitive per GEMM shape, and with a new row count for nearly every expert of every forward that
 # cache alone grew the process by ~650 MB and building primitives cost ~30% of the speed (BENCHMARKS.md).
@@ -121,10 +123,12 @@ class PrivacyFilterEngine:
             angles = positions[:, None].float() * self.inv_freq[None, :]  # (N, D/2)
             cos = (angles.cos() * self.rope_scaling)[:, None, :].to(self.dtype)
             sin = (angles.sin() * self.rope_scaling)[:, None, :].to(self.dtype)
+        with record_function("attention.plan"):
+            plan = plan_band(segments, s.sliding_window, self.dtype)
         for layer in range(s.num_layers):
             p = f"model.layers.{layer}."
             h = rms_norm(x, self.w[p + "input_layernorm.weight"], s.rms_norm_eps)
-            x = x + self._attention(p + "self_attn.", h, cos, sin, segments)
+            x = x + self._attention(p + "self_attn.", h, cos, sin, plan)
             h = rms_norm(x, self.w[p + "post_attention_layernorm.weight"], s.rms_norm_eps)
             x = x + self._moe(p + "mlp.", h)
         with record_function("score"):
@@ -132,7 +136,7 @@ class PrivacyFilterEngine:
             logits = F.linear(h, self.w["score.weight"], self.w["score.bias"]).float()
             return torch.log_softmax(logits, dim=-1)
 
-    def _attention(self, p: str, h: torch.Tensor, cos, sin, segments: torch.Tensor) -> torch.Tensor:
+    def _attention(self, p: str, h: torch.Tensor, cos, sin, plan: list["BandGroup"]) -> torch.Tensor:
         s = self.shape
         N, D, KV, G = h.shape[0], s.head_dim, s.num_kv_heads, s.num_heads // s.num_kv_heads
         with record_function("attention.qkv"):
@@ -143,7 +147,7 @@ class PrivacyFilterEngine:
             q = apply_rope(q, cos, sin) * scale
             k = apply_rope(k, cos, sin) * scale
         with record_function("attention.band"):
-            out = banded_attention(q.view(N, KV, G, D), k, v, segments, self.w[p + "sinks"], s.sliding_window)
+            out = banded_attention(q.view(N, KV, G, D), k, v, plan, self.w[p + "sinks"])
         with record_function("attention.out"):
             return F.linear(out.reshape(N, s.num_heads * D), self.w[p + "o_proj.weight"], self.w[p + "o_proj.bias"])
 
@@ -214,44 +218,92 @@ def balance(experts: list[int], counts: list[int], parts: int) -> list[list[int]
     return [g for g in groups if g]
 
 
-def banded_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, segments: torch.Tensor,
-                     sinks: torch.Tensor, window: int) -> torch.Tensor:
-    """Attention of each token to keys within +-window in the same segment, plus one sink logit per head.
+@dataclass(frozen=True)
+class BandGroup:
+    """Query blocks whose reachable keys fit in one width: each block's query rows and key rows of the flat
+    stream (the stream's length N: a zero padding row; N + 1: the sink key) and which keys each query may see."""
+    queries: torch.Tensor  # (n, QUERY_BLOCK) long
+    keys: torch.Tensor  # (n, width + 1) long, the last column the sink
+    mask: torch.Tensor  # (n, 1, QUERY_BLOCK, width + 1): 0 where a query may see the key, -inf elsewhere
 
-    q: (N, KV, G, D); k, v: (N, KV, D); segments: (N,); sinks: (KV*G,). Returns (N, KV, G, D).
-    Queries go in blocks of QUERY_BLOCK; each block sees the QUERY_BLOCK + 2*window keys around it, through
-    the fused scaled_dot_product_attention. The sink rides along as one extra key: q gets a last coordinate
-    equal to its head's sink logit, that key is (0, ..., 0, 1) and its value is zero, so it only joins the
-    softmax denominator.
+
+def plan_band(segments: torch.Tensor, window: int, dtype: torch.dtype = torch.float32) -> list[BandGroup]:
+    """Cut the flat stream into query blocks that follow its windows, so no block pays for keys it cannot reach.
+
+    A window of QUERY_BLOCK tokens or more is cut into blocks of its own; each sees only its window's keys within
+    +-`window` of it (a 250-token window: 250 keys, not a flat block's 128 + 2 * 128). Shorter windows are packed
+    whole, side by side, into shared blocks whose keys are the block's own tokens. Blocks are grouped by key width
+    (rounded up to KEY_STEP), one batched attention call per group. The plan depends only on the windows, so a
+    forward builds it once for all its layers, masks included (additive, in the compute dtype: the fused kernel
+    turns a boolean mask into one on every call).
+    """
+    seg = segments.cpu().numpy()
+    n_tokens = len(seg)
+    cuts = np.flatnonzero(np.diff(seg)) + 1
+    starts, ends = np.concatenate([[0], cuts]), np.concatenate([cuts, [n_tokens]])
+    blocks: list[tuple[int, int, int, int]] = []  # query rows [lo, hi), key rows [lo, hi)
+    i = 0
+    while i < len(starts):
+        lo, hi = int(starts[i]), int(ends[i])
+        if hi - lo < QUERY_BLOCK:  # short windows, packed whole
+            j = i
+            while j + 1 < len(starts) and ends[j + 1] - lo <= QUERY_BLOCK:
+                j += 1
+            blocks.append((lo, int(ends[j]), lo, int(ends[j])))
+            i = j + 1
+            continue
+        for q_lo in range(lo, hi, QUERY_BLOCK):
+            q_hi = min(q_lo + QUERY_BLOCK, hi)
+            blocks.append((q_lo, q_hi, max(lo, q_lo - window), min(hi, q_hi + window)))
+        i += 1
+    by_width: dict[int, list[tuple[int, int, int, int]]] = {}
+    for block in blocks:
+        width = -(-(block[3] - block[2]) // KEY_STEP) * KEY_STEP
+        by_width.setdefault(width, []).append(block)
+    seg_ext = torch.from_numpy(np.concatenate([seg, [-1, -2]]).astype(np.int64))
+    steps = torch.arange(max(QUERY_BLOCK, max(by_width, default=0)))
+    groups = []
+    for width, members in sorted(by_width.items()):
+        bounds = torch.tensor(members, dtype=torch.long)  # (n, 4)
+        q_rows = bounds[:, :1] + steps[:QUERY_BLOCK]
+        q_rows = torch.where(q_rows < bounds[:, 1:2], q_rows, n_tokens)
+        k_rows = bounds[:, 2:3] + steps[:width]
+        k_rows = torch.where(k_rows < bounds[:, 3:4], k_rows, n_tokens)
+        k_rows = torch.cat([k_rows, torch.full((len(members), 1), n_tokens + 1)], dim=1)
+        allowed = (seg_ext[q_rows][:, :, None] == seg_ext[k_rows][:, None, :]) \
+            & ((q_rows[:, :, None] - k_rows[:, None, :]).abs() <= window)
+        allowed[:, :, -1] = True  # the sink counts for every query (padding rows included: no empty softmax)
+        device = segments.device
+        mask = torch.zeros(allowed.shape, dtype=dtype).masked_fill_(~allowed, float("-inf"))
+        groups.append(BandGroup(q_rows.to(device), k_rows.to(device), mask[:, None].to(device)))
+    return groups
+
+
+def banded_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, plan: list[BandGroup],
+                     sinks: torch.Tensor) -> torch.Tensor:
+    """Attention of each token to keys within +-window in the same window, plus one sink logit per head.
+
+    q: (N, KV, G, D); k, v: (N, KV, D); sinks: (KV*G,); `plan` from `plan_band`. Returns (N, KV, G, D).
+    Each group of query blocks runs through the fused scaled_dot_product_attention. The sink rides along as one
+    extra key: q gets a last coordinate equal to its head's sink logit, that key is (0, ..., 0, 1) and its value
+    is zero, so it only joins the softmax denominator.
     """
     N, KV, G, D = q.shape
-    B, span = QUERY_BLOCK, QUERY_BLOCK + 2 * window
-    n_blocks = -(-N // B)
-    pad_q = n_blocks * B - N
+    H = KV * G
     sink_col = sinks.to(q.dtype).view(1, KV, G, 1).expand(N, -1, -1, -1)
-    q = torch.cat([q, sink_col], dim=-1)  # (N, KV, G, D+1)
-    q = F.pad(q, (0, 0, 0, 0, 0, 0, 0, pad_q)).view(n_blocks, B, KV * G, D + 1).transpose(1, 2)  # (n, H, B, D+1)
-    k = F.pad(k, (0, 1, 0, 0, window, window + pad_q))  # (window + N + pad + window, KV, D+1)
-    v = F.pad(v, (0, 0, 0, 0, window, window + pad_q))
-    seg_pad = F.pad(segments, (window, window + pad_q), value=-1)
-    k_blocks = k.unfold(0, span, B)  # (n, KV, D+1, span)
-    v_blocks = v.unfold(0, span, B)  # (n, KV, D, span)
-    seg_q = seg_pad[window : window + n_blocks * B].view(n_blocks, B)
-    seg_k = seg_pad.unfold(0, span, B)  # (n, span)
-    offset = torch.arange(span, device=q.device)[None, :] - window - torch.arange(B, device=q.device)[:, None]
-    in_band = offset.abs() <= window  # (B, span): key index - query index within the band
-    sink_key = torch.zeros(1, KV, 1, D + 1, dtype=q.dtype, device=q.device)
-    sink_key[..., D] = 1.0
-    out = torch.empty(n_blocks, KV * G, B, D, dtype=q.dtype, device=q.device)
-    step = max(1, SCORE_BUDGET // (KV * G * B * span))
-    for lo in range(0, n_blocks, step):
-        hi = min(n_blocks, lo + step)
-        n = hi - lo
-        keys = torch.cat([k_blocks[lo:hi].transpose(2, 3), sink_key.expand(n, -1, -1, -1)], dim=2)  # (n, KV, span+1, D+1)
-        values = F.pad(v_blocks[lo:hi].transpose(2, 3), (0, 0, 0, 1))  # (n, KV, span+1, D)
-        allowed = in_band & (seg_q[lo:hi, :, None] == seg_k[lo:hi, None, :])  # (n, B, span)
-        allowed = F.pad(allowed, (0, 1), value=True)[:, None]  # (n, 1, B, span+1): the sink always counts
-        # the value width differs from the key width (D vs D+1); pad values so SDPA sees one head size
-        out[lo:hi] = F.scaled_dot_product_attention(q[lo:hi], keys, F.pad(values, (0, 1)), attn_mask=allowed,
-                                                    scale=1.0, enable_gqa=True)[..., :D]
-    return out.transpose(1, 2).reshape(n_blocks * B, KV, G, D)[:N]
+    q_ext = F.pad(torch.cat([q, sink_col], dim=-1).view(N, H, D + 1), (0, 0, 0, 0, 0, 1))  # row N: padding
+    k_ext = F.pad(k, (0, 1, 0, 0, 0, 2))  # (N + 2, KV, D + 1): row N padding, row N + 1 the sink key
+    k_ext[N + 1, :, D] = 1.0
+    v_ext = F.pad(v, (0, 1, 0, 0, 0, 2))  # values padded to the keys' width: SDPA wants one head size
+    out = q.new_empty(N + 1, H, D)
+    for group in plan:
+        n, width = group.keys.shape
+        step = max(1, SCORE_BUDGET // (H * QUERY_BLOCK * width))
+        for lo in range(0, n, step):
+            rows = group.queries[lo : lo + step]
+            keys = group.keys[lo : lo + step]
+            att = F.scaled_dot_product_attention(q_ext[rows].transpose(1, 2), k_ext[keys].transpose(1, 2),
+                                                 v_ext[keys].transpose(1, 2), attn_mask=group.mask[lo : lo + step],
+                                                 scale=1.0, enable_gqa=True)
+            out[rows] = att[..., :D].transpose(1, 2)  # padding queries all land in row N
+    return out[:N].view(N, KV, G, D)
