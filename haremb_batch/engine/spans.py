@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -106,6 +107,7 @@ def char_spans(
     return out
 
 
+@lru_cache(maxsize=None)
 def is_word_char(ch: str) -> bool:
     """Letters, digits, combining marks (Devanagari vowel signs, accents) and `_`."""
     return ch == "_" or unicodedata.category(ch)[0] in "LNM"
@@ -127,7 +129,7 @@ def snap_to_words(text: str, spans: list[Span]) -> list[Span]:
             start -= 1
         while _in_word(text, end - 1, end):
             end += 1
-        grown.append(Span(start, end, span.label, span.score, span.action))
+        grown.append(span if (start, end) == (span.start, span.end) else Span(start, end, span.label, span.score, span.action))
     merged: list[Span] = []
     for span in grown:
         if merged and span.start < merged[-1].end:
