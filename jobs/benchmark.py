@@ -8,7 +8,8 @@
     python jobs/benchmark.py --scale               # 400 MB shards: driver peak RSS, outputs byte for byte, and
                                                    # when the first of 20 shards' manifests appears
 
-Each side runs in its own subprocess, so peak RSS is its own. Machines are noisy: read the ratio column.
+Each side runs in its own subprocess, so peak RSS is its own. Machines are noisy: read the ratio column, the
+median of --rounds pairs of runs taken back to back (all rounds' ratios are printed beside it).
 """
 
 from __future__ import annotations
@@ -256,6 +257,8 @@ def main(argv=None) -> int:
     parser.add_argument("--lengths", default="250,1000,4000", help="tokens per document, one bucket each")
     parser.add_argument("--tokens", type=int, default=24000, help="tokens of documents per bucket")
     parser.add_argument("--seconds", type=float, default=60.0, help="time budget per side and bucket")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="pipeline/engine pairs per bucket, alternating order; the median ratio is reported")
     parser.add_argument("--docs-per-call", type=int, default=128,
                         help="documents per call on both sides (128: what the job hands a CPU model actor)")
     parser.add_argument("--json", help="write the results here too")
@@ -303,15 +306,27 @@ def main(argv=None) -> int:
     for length in [int(x) for x in args.lengths.split(",")]:
         docs_file = cache / f"docs-{length}.json"
         docs_file.write_text(json.dumps(make_documents(length, args.tokens, seed=length, tokenizer=tokenizer)))
-        row = {"tokens_per_doc": length}
+        row: dict = {"tokens_per_doc": length, "rounds": []}
+        for r in range(args.rounds):
+            # sides alternate their order from round to round, so a neighbour's load drifting over the run
+            # weighs on both; each round's ratio compares two runs taken a minute apart at most
+            runs = {}
+            for side in (("pipeline", "engine") if r % 2 == 0 else ("engine", "pipeline")):
+                out = subprocess.run([sys.executable, __file__, "--side", side, "--model", model, "--docs-file",
+                                      str(docs_file), "--seconds", str(args.seconds), "--docs-per-call",
+                                      str(args.docs_per_call)], capture_output=True, text=True)
+                if out.returncode != 0:
+                    print(out.stderr[-2000:], file=sys.stderr)
+                    return 1
+                runs[side] = json.loads(out.stdout.strip().splitlines()[-1])
+            runs["speedup"] = round(runs["engine"]["tokens_per_s"] / runs["pipeline"]["tokens_per_s"], 2)
+            row["rounds"].append(runs)
+        # the round with the median ratio stands for the bucket; all rounds' ratios are kept beside it
+        median = sorted(row["rounds"], key=lambda runs: runs["speedup"])[len(row["rounds"]) // 2]
+        row["pipeline"], row["engine"] = dict(median["pipeline"]), dict(median["engine"])
+        row["speedups"] = [runs["speedup"] for runs in row["rounds"]]
         for side in ("pipeline", "engine"):
-            out = subprocess.run([sys.executable, __file__, "--side", side, "--model", model, "--docs-file",
-                                  str(docs_file), "--seconds", str(args.seconds), "--docs-per-call",
-                                  str(args.docs_per_call)], capture_output=True, text=True)
-            if out.returncode != 0:
-                print(out.stderr[-2000:], file=sys.stderr)
-                return 1
-            row[side] = json.loads(out.stdout.strip().splitlines()[-1])
+            row[side]["peak_rss_mib"] = max(runs[side]["peak_rss_mib"] for runs in row["rounds"])
         row["speedup"] = round(row["engine"]["tokens_per_s"] / row["pipeline"]["tokens_per_s"], 2)
         # model work per token (windows of at most 1024 tokens), to read each side's rate against the GEMM peak
         flops = flops_per_token(config, min(length, 1024))
@@ -322,7 +337,8 @@ def main(argv=None) -> int:
         results.append(row)
         print(f"{length:>6} tokens/doc: pipeline {row['pipeline']['tokens_per_s']:>8.0f} tok/s "
               f"({row['pipeline']['peak_rss_mib']:.0f} MiB)  engine {row['engine']['tokens_per_s']:>8.0f} tok/s "
-              f"({row['engine']['peak_rss_mib']:.0f} MiB)  x{row['speedup']}  | {flops / 1e6:.1f} MFLOP/token: "
+              f"({row['engine']['peak_rss_mib']:.0f} MiB)  x{row['speedup']} (rounds: "
+              f"{', '.join(f'x{x}' for x in row['speedups'])})  | {flops / 1e6:.1f} MFLOP/token: "
               f"engine {row['engine']['gflop_per_s']:.0f} GFLOP/s, 4x the pipeline needs {row['gflop_per_s_for_4x']:.0f}",
               flush=True)
     summary = {"model": model, "matmul_peak_gflop_per_s": round(peak, 1), "results": results}
