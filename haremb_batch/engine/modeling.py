@@ -235,7 +235,8 @@ def plan_band(segments: torch.Tensor, window: int, dtype: torch.dtype = torch.fl
     whole, side by side, into shared blocks whose keys are the block's own tokens. Blocks are grouped by key width
     (rounded up to KEY_STEP), one batched attention call per group. The plan depends only on the windows, so a
     forward builds it once for all its layers, masks included (additive, in the compute dtype: the fused kernel
-    turns a boolean mask into one on every call).
+    turns a boolean mask into one on every call). `segments` as `flatten_batch` (windows.py) writes them: each
+    window's tokens side by side, window indices from 0.
     """
     seg = segments.cpu().numpy()
     n_tokens = len(seg)
@@ -260,22 +261,23 @@ def plan_band(segments: torch.Tensor, window: int, dtype: torch.dtype = torch.fl
     for block in blocks:
         width = -(-(block[3] - block[2]) // KEY_STEP) * KEY_STEP
         by_width.setdefault(width, []).append(block)
-    seg_ext = torch.from_numpy(np.concatenate([seg, [-1, -2]]).astype(np.int64))
-    steps = torch.arange(max(QUERY_BLOCK, max(by_width, default=0)))
+    device = segments.device  # the masks are built where they are used: on a GPU, not by the host
+    seg_ext = torch.cat([segments.to(torch.int32), torch.tensor([-1, -2], dtype=torch.int32, device=device)])
+    steps = torch.arange(max(QUERY_BLOCK, max(by_width, default=0)), device=device)
     groups = []
     for width, members in sorted(by_width.items()):
-        bounds = torch.tensor(members, dtype=torch.long)  # (n, 4)
+        bounds = torch.tensor(members, dtype=torch.long, device=device)  # (n, 4)
         q_rows = bounds[:, :1] + steps[:QUERY_BLOCK]
         q_rows = torch.where(q_rows < bounds[:, 1:2], q_rows, n_tokens)
         k_rows = bounds[:, 2:3] + steps[:width]
         k_rows = torch.where(k_rows < bounds[:, 3:4], k_rows, n_tokens)
-        k_rows = torch.cat([k_rows, torch.full((len(members), 1), n_tokens + 1)], dim=1)
+        k_rows = torch.cat([k_rows, torch.full((len(members), 1), n_tokens + 1, device=device)], dim=1)
+        q32, k32 = q_rows.to(torch.int32), k_rows.to(torch.int32)  # (n, B, width + 1) comparisons: half the bytes
         allowed = (seg_ext[q_rows][:, :, None] == seg_ext[k_rows][:, None, :]) \
-            & ((q_rows[:, :, None] - k_rows[:, None, :]).abs() <= window)
+            & ((q32[:, :, None] - k32[:, None, :]).abs() <= window)
         allowed[:, :, -1] = True  # the sink counts for every query (padding rows included: no empty softmax)
-        device = segments.device
-        mask = torch.zeros(allowed.shape, dtype=dtype).masked_fill_(~allowed, float("-inf"))
-        groups.append(BandGroup(q_rows.to(device), k_rows.to(device), mask[:, None].to(device)))
+        mask = torch.zeros(allowed.shape, dtype=dtype, device=device).masked_fill_(~allowed, float("-inf"))
+        groups.append(BandGroup(q_rows, k_rows, mask[:, None]))
     return groups
 
 

@@ -107,7 +107,7 @@ def char_spans(
     return out
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=65536)  # characters at span edges; a bound, so a long-lived worker cannot grow it to all of Unicode
 def is_word_char(ch: str) -> bool:
     """Letters, digits, combining marks (Devanagari vowel signs, accents) and `_`."""
     return ch == "_" or unicodedata.category(ch)[0] in "LNM"
