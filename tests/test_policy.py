@@ -555,3 +555,25 @@ def test_titles_captions_headings_and_code_read_as_names_are_kept():
     assert actions('db = connect(password="p/w(1)x")', ("p/w(1)x", "password")) == {"p/w(1)x": "redacted"}
     assert actions('{"name": "Ewa", "street":"ul. Koszykowa 104/122"}', ("ul. Koszykowa 104/122", "street_address")
                    ) == {"ul. Koszykowa 104/122": "redacted"}
+
+
+def test_salutations_and_closings_are_kept_and_the_names_beside_them_redacted():
+    """Greeting words of several languages read as names (GREETING_WORDS) are kept where a span holds nothing
+    else; a span that also holds a name, and greeting words that are names too ("Bye", "Hoi"), stay redacted."""
+    p = policy("detection.rules=[]")
+
+    def actions(text, *spans):
+        model = [Span(text.index(v), text.index(v) + len(v), label, 0.9) for v, label in spans]
+        return {text[d.start:d.end]: d.action for d in p.decide(text, model)}
+
+    text = "Mit freundlichen Grüßen\nAnna Schmidt"
+    assert actions(text, ("Mit", "first_name"), ("freundlichen Grüßen", "last_name"), ("Anna", "first_name"),
+                   ("Schmidt", "last_name")) == {"Mit": "kept", "freundlichen Grüßen": "kept", "Anna": "redacted",
+                                                 "Schmidt": "redacted"}
+    text = "Ystävällisin terveisin, Mikko. Abraços, João. Hola Marta!"
+    assert actions(text, ("Ystävällisin terveisin", "city"), ("Mikko", "first_name"), ("Abraços", "last_name"),
+                   ("João", "first_name"), ("Hola Marta", "first_name")) == {
+        "Ystävällisin terveisin": "kept", "Mikko": "redacted", "Abraços": "kept", "João": "redacted",
+        "Hola Marta": "redacted"}
+    text = "Call Ingrid Bye or Ka Hoi at the desk."
+    assert actions(text, ("Bye", "last_name"), ("Hoi", "first_name")) == {"Bye": "redacted", "Hoi": "redacted"}

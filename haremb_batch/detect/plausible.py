@@ -57,6 +57,22 @@ mr mrs ms miss mx dr prof sir madam madame mme mlle mister frau sra srta sig dot
 mum mom mam dad daughter aunt auntie uncle nonna nonno grandma grandpa granny gran
 wife husband sister brother bhai née nee
 """.split())
+# salutations and closings of letters and messages in English and other European languages ("Mit freundlichen
+# Grüßen", "Ystävällisin terveisin", "Abraços", "Hola"): read as names by the model, never one when a span is
+# made of nothing else. Not those that are names too: Best, Kind, Warm, Cher, Caro, Cara, Gentile, Lieber, Moi,
+# Salamat, Tak, Den, Dona, and those names-dataset ranks among a country's 500 commonest names: Bye (Norway), Hi,
+# Hei, Hoi (Hong Kong, Macao), Tack (Belgium)
+GREETING_WORDS = frozenset("""
+hello hey hiya dear regards cheers thanks thank goodbye greetings sincerely faithfully congratulations
+mit freundlichen freundliche grüßen grüssen grüße grüsse viele liebe hallo servus tschüss danke sehr geehrte
+geehrter herzliche beste cordialement bonjour bonsoir merci bisous amitiés salutations distinguées sincères chère
+hola saludos cordiales atentamente gracias estimado estimada querido querida abrazos besos olá abraços beijos
+obrigado obrigada atenciosamente cumprimentos ciao saluti cordiali distinti grazie buongiorno carissimo carissima
+groeten groetjes groet vriendelijke hartelijke geachte bedankt doei hej hilsen hälsningar vänliga venlig
+vennlig mvh takk kiitos terveisin ystävällisin pozdrawiam pozdrowienia serdecznie dziękuję szanowny szanowna
+szanowni cześć witam pozdravem děkuji vážený vážená ahoj üdvözlettel tisztelettel köszönöm szia kedves
+saygılarımla merhaba teşekkürler sevgiler selamlar mulțumesc salut
+""".split())
 # a sentence start: the text's start, after . ! ? and blanks, or after a line break; possessive groups keep it
 # linear on long runs of blanks
 _SENTENCE_START = re.compile(r"(?:^|[.!?](?>\s+)|(?<!\s)(?>\s*\n\s*))[\"'(\[]*([^\W\d_])")
@@ -146,6 +162,14 @@ def no_name_at_all(text: str, start: int, end: int) -> bool:
         value.strip().lower() in SCHEME_WORDS and _SCHEME_NUMBER_AFTER.match(text, end) is not None)
 
 
+
+
+def only_greeting_words(value: str) -> bool:
+    """Whether a name, place or company span is only salutations and closings ("Mit freundlichen Grüßen",
+    "Ystävällisin terveisin", "Hola"; see GREETING_WORDS): never a name, wherever it stands. A span that also
+    holds a name is one ("Hola Marta")."""
+    words = _LETTERS.findall(value)
+    return bool(words) and all(w.lower() in GREETING_WORDS for w in words)
 
 
 def only_title_words(value: str) -> bool:

@@ -10,8 +10,9 @@ complete.py) + rule spans + deny-list spans -> merge (merge.py) -> action per me
      hides what it names: merge.py, RuleSet.find's `prefer`, _rule_span_stands);
   4. a span only the model found, scoring below `decoding.min_score` of its label, is kept;
   5. a span only the model found that cannot be what its label says (a pronoun as a name, a lower-case word as
-     a name or place in text written with capitals, an everyday word capitalised by a sentence start, an
-     identifier on a line of code, an occupation that is a verb form: plausible.py, `detection.check_casing`)
+     a name or place in text written with capitals, an everyday word capitalised by a sentence start, a
+     salutation or closing ("Mit freundlichen Grüßen"), an identifier on a line of code, an occupation that is
+     a verb form: plausible.py, `detection.check_casing`)
      is kept; a weak rule that found the same span makes it `model+rule`, which no check keeps;
   6. everything else is redacted, with `redaction.method` of its label.
 """
@@ -36,7 +37,8 @@ from .plausible import (ADDRESS_LABELS, EVERYDAY_WORDS_FILE, NAME_LABELS, PERSON
                         caption_word, code_on_code_line, everyday_in_cased_text, everyday_word_in_one_case,
                         everyday_word_starting_sentence, everyday_words, everyday_words_starting_sentence,
                         imperative_starting_sentence, implausible_value, is_cased, is_job_word, never_a_name,
-                        no_job_in_cased_text, no_name_at_all, only_title_words, street_words, word_on_code_line)
+                        no_job_in_cased_text, no_name_at_all, only_greeting_words, only_title_words, street_words,
+                        word_on_code_line)
 from .rules import WEAK_RULES, RuleError, RuleSet, RuleSpan
 
 log = logging.getLogger("haremb_batch")
@@ -253,7 +255,7 @@ def _no_name(text: str, merged: list[Candidate], i: int, cased: bool) -> bool:
     value = text[c.start : c.end]
     if never_a_name(text, c.start, c.end) or word_on_code_line(text, c.start, c.end):
         return True
-    if no_name_at_all(text, c.start, c.end) or (c.label in PERSON_LABELS and (
+    if no_name_at_all(text, c.start, c.end) or only_greeting_words(value) or (c.label in PERSON_LABELS and (
             only_title_words(value) or caption_word(text, c.start, c.end))):
         return True
     if cased and value.islower() and c.label in PERSON_LABELS and everyday_word_in_one_case(value) and \
