@@ -577,3 +577,19 @@ def test_salutations_and_closings_are_kept_and_the_names_beside_them_redacted():
         "Hola Marta": "redacted"}
     text = "Call Ingrid Bye or Ka Hoi at the desk."
     assert actions(text, ("Bye", "last_name"), ("Hoi", "first_name")) == {"Bye": "redacted", "Hoi": "redacted"}
+
+
+def test_field_words_before_their_number_are_kept():
+    """A field's caption right before its number (SCHEME_WORDS: "Tel +47 ...", "Cédula: 1.036...", "Fare 8 500")
+    is no place or name; the same words elsewhere, and names that are such words too ("Visa"), stay redacted."""
+    p = policy("detection.rules=[]")
+
+    def actions(text, *spans):
+        model = [Span(text.index(v), text.index(v) + len(v), label, 0.9) for v, label in spans]
+        return {text[d.start:d.end]: d.action for d in p.decide(text, model)}
+
+    text = "Dronning Eufemias gate 16, 0191 Oslo | Tel +47 934 12 775 | Fax (22) 123 456\nCédula: 1.036.482.559"
+    assert actions(text, ("Tel", "city"), ("Fax", "last_name"), ("Cédula", "city"), ("Oslo", "city")) == {
+        "Tel": "kept", "Fax": "kept", "Cédula": "kept", "Oslo": "redacted"}
+    text = "Flights to Tel Aviv with Visa Lehtonen, 0401234567."
+    assert actions(text, ("Tel Aviv", "city"), ("Visa", "first_name")) == {"Tel Aviv": "redacted", "Visa": "redacted"}
