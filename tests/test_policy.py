@@ -593,3 +593,21 @@ def test_field_words_before_their_number_are_kept():
         "Tel": "kept", "Fax": "kept", "Cédula": "kept", "Oslo": "redacted"}
     text = "Flights to Tel Aviv with Visa Lehtonen, 0401234567."
     assert actions(text, ("Tel Aviv", "city"), ("Visa", "first_name")) == {"Tel Aviv": "redacted", "Visa": "redacted"}
+
+
+def test_durations_and_subtitle_cue_times_are_no_dates_or_times():
+    p = policy("detection.rules=[]")
+
+    def actions(text, *spans):
+        model = [Span(text.index(v), text.index(v) + len(v), label, 0.9) for v, label in spans]
+        return {text[d.start:d.end]: d.action for d in p.decide(text, model)}
+
+    text = "Confirm within 24 hours. The wait was 2.5 hrs, then 90 minutes more."
+    assert actions(text, ("24 hours", "time"), ("2.5 hrs", "time"), ("90 minutes", "date")) == dict.fromkeys(
+        ("24 hours", "2.5 hrs", "90 minutes"), "kept")
+    text = "112\n00:07:41,200 --> 00:07:43,900\nNikos, your mother's on the phone."
+    assert actions(text, ("00:07:41,200", "time"), ("00:07:43,900", "date_time"), ("Nikos", "first_name")) == {
+        "00:07:41,200": "kept", "00:07:43,900": "kept", "Nikos": "redacted"}
+    # a clock time written the military way, and a time of day, stay redacted
+    text = "At approx 2215 hrs I attended. The shop opens at 09:30."
+    assert actions(text, ("2215 hrs", "time"), ("09:30", "time")) == dict.fromkeys(("2215 hrs", "09:30"), "redacted")

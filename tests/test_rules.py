@@ -253,6 +253,7 @@ INVALID = [
     ("city_name", "I said ROME."),  # a lone word in capitals
     ("time", "ratio 1:2:3, v2.10, a 3:1 win, 10:30.5 km, 13pm, I am here, 2026-05-20T21:52:56Z"),
     ("time", "John 3:16 and a 1:50 scale model; rent is £12 pm; chapter 2 am I right"),
+    ("time", "112\n00:07:41,200 --> 00:07:43,900\nNikos, your mother's on the phone."),  # a subtitle's cue times
     ("age", "the 2019 model, age 1.5 builds, turned 300 pages, 5 years of service, the car turned 90 degrees"),
     ("date", "Error codes 2001-2004, pages 1999-2005, since 2019 we grew; Sat 12th place; from Sunday school"),
     ("country_name", "We moved to France.\nThanks\nJordan\n\nGermany"),

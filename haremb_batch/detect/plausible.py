@@ -102,6 +102,14 @@ DATE_LABELS_FORM = frozenset({"date", "date_of_birth", "date_time"})
 _DATE_FORMAT = re.compile(r"(?:DD|dd|MM|mm|YY|yy|YYYY|yyyy|hh|HH|ss)(?:[/.\-: ](?:DD|dd|MM|mm|YY|yy|YYYY|yyyy|hh|HH|"
                           r"ss))*")
 _DOTTED_BEFORE, _DOTTED_AFTER = re.compile(r"(?:[0-9.]|\[\.\])*\Z"), re.compile(r"(?:[0-9.]|\[\.\]){0,16}")
+CLOCK_LABELS = frozenset({"time", "date", "date_time"})
+# a length of time, not a point in it ("24 hours", "2.5 hrs", "90 minutes", "3 weeks"); at most two digits before
+# hours, so a clock time written the military way stays one ("2215 hrs", "0800 hours")
+_DURATION = re.compile(r"(?:\d{1,2}(?:[.,]\d+)?[ \t]*(?:hours?|hrs?)|\d{1,3}(?:[.,]\d+)?[ \t]*(?:minutes?|mins?|"
+                       r"seconds?|secs?|days?|weeks?|months?))", re.I)
+# a subtitle's cue time ("00:07:41,200 --> 00:07:43,900"): a position in a film, not a time of day
+_CUE_BEFORE = re.compile(r"-->[ \t]*\Z")
+_CUE_AFTER = re.compile(r"[ \t]*-->")
 _TEMPERATURE = re.compile(r"°\s*[CF]\b|\d\s*(?:degrees?\s*)?(?:C|F|celsius|fahrenheit)\Z", re.I)
 CODE_LINE_WINDOW = 240  # characters of a line read around a word, on each side (long lines: no quadratic cost)
 NAME_WINDOW = 2000  # characters around a word searched for it written as a name
@@ -213,10 +221,14 @@ def implausible_value(text: str, start: int, end: int, label: str) -> bool:
     PIN that is a number counting or placing things ("at character 15", "queue size 1024", "tail -n 50",
     "evicted=12"; not after a key that names the value: "patient_age=47", "passcode=4821"); a date that is a
     format ("DD/MM/YYYY"); an IPv4 address of fewer than four numbers ("eslint@9.1.0"); a coordinate that is a
-    temperature ("25°C")."""
+    temperature ("25°C"); a time or date that is a duration ("24 hours"; not "2215 hrs") or a subtitle's cue time
+    ("00:07:41,200 --> ...")."""
     value = text[start:end]
     if label in _COUNTED_LABELS:  # a count, a size or a position: "at character 15", "queue size 1024"
         return value.isdigit() and _counted_number(text, start)
+    if label in CLOCK_LABELS and (_DURATION.fullmatch(value.strip()) or _CUE_AFTER.match(text, end) or
+                                  _CUE_BEFORE.search(text, max(0, start - 8), start)):
+        return True  # a duration ("within 24 hours") or a subtitle's cue time, not a date or a time of day
     if label in DATE_LABELS_FORM:
         return _DATE_FORMAT.fullmatch(value) is not None  # a format ("DD/MM/YYYY"), not a date
     if label == "ipv4":  # the whole dotted number around the span: a cut address still has four numbers

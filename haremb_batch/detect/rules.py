@@ -522,11 +522,19 @@ _WORD_BEFORE_TIME = re.compile(r"(?<![\w])[^\W\d_]+[ \t]*\Z")
 _CUE_BEFORE_TIME = re.compile(r"(?<![\w])" + _TIME_CUE + r"[ \t]*\Z|[0-9](?:am|pm|AM|PM)?[ \t]*[-–][ \t]*\Z")
 
 
+# a subtitle's cue times ("00:07:41,200 --> 00:07:43,900"): positions in a film, not times of day
+_SUBTITLE_ARROW_AFTER = re.compile(r"[,.][0-9]{1,3}[ \t]*-->|[ \t]*-->")
+_SUBTITLE_ARROW_BEFORE = re.compile(r"-->[ \t]*\Z")
+
+
 def _find_times(text: str) -> Iterator[Offsets]:
     if ":" not in text and "m" not in text and "M" not in text:
         return
     for match in _TIMES.finditer(text):
         start = match.start() if match.group("weekday") is None else match.end("weekday")
+        if _SUBTITLE_ARROW_AFTER.match(text, match.end()) or \
+                _SUBTITLE_ARROW_BEFORE.search(text, max(0, start - 8), start):
+            continue
         if match.group("half") == "am" and match.group("blank") or match.group("hour") and len(match.group("hour")) == 1:
             cue = _CUE_BEFORE_TIME.search(text, max(0, start - 12), start)
             word = _WORD_BEFORE_TIME.search(text, max(0, start - 24), start)
