@@ -291,11 +291,7 @@ def test_a_date_grows_over_what_stands_between_it_and_its_time():
 
 
 def test_values_whose_form_rules_out_their_label_are_kept():
-    p = policy("detection.rules=[]")
-
-    def actions(text, *spans):
-        model = [Span(text.index(v), text.index(v) + len(v), label, 0.9) for v, label in spans]
-        return {text[d.start:d.end]: d.action for d in p.decide(text, model)}
+    actions = _actions
 
     # a bare number read as an age with no word of age; a number or a unit read as a name; a version as an IP
     assert actions('ERROR: relation "orders" does not exist at character 15', ("15", "age")) == {"15": "kept"}
@@ -368,12 +364,14 @@ def test_completion_stops_where_the_value_does():
     assert [text[d.start:d.end] for d in decide(text, [Span(11, 27, "street_address", 0.9)])] == ["Via dei Serragli"]
 
 
-def test_names_that_cannot_be_names_are_kept_not_redacted():
-    p = policy("detection.rules=[]")
+def _actions(text: str, *spans: tuple[str, str]) -> dict[str, str]:
+    """The job policy's action per decided span, for model spans given as (value, label) at their first place."""
+    model = [Span(text.index(v), text.index(v) + len(v), label, 0.9) for v, label in spans]
+    return {text[d.start:d.end]: d.action for d in policy("detection.rules=[]").decide(text, model)}
 
-    def actions(text, *spans):
-        model = [Span(text.index(v), text.index(v) + len(v), label, 0.9) for v, label in spans]
-        return {text[d.start:d.end]: d.action for d in p.decide(text, model)}
+
+def test_names_that_cannot_be_names_are_kept_not_redacted():
+    actions = _actions
 
     text = "She switched to a Pixel. Stir in a spoonful of sugar. Ask Kofi."
     assert actions(text, ("She", "first_name"), ("switched", "last_name"), ("spoonful", "country"), ("Kofi", "first_name"),
@@ -485,11 +483,7 @@ def test_policy_names_the_key_of_what_cannot_work():
 def test_titles_captions_headings_and_code_read_as_names_are_kept():
     """The fifth round of casing checks (docs/detection.md): words beside a name that are no name, captions before
     a colon, everyday words in one case, number schemes, spans without a letter, and code on a line of code."""
-    p = policy("detection.rules=[]")
-
-    def actions(text, *spans):
-        model = [Span(text.index(v), text.index(v) + len(v), label, 0.9) for v, label in spans]
-        return {text[d.start:d.end]: d.action for d in p.decide(text, model)}
+    actions = _actions
 
     # honorifics and kinship words beside a name; the name stays
     assert actions("Dear Dr Oyelaran, my cousin Joost and Frau Albrecht (née Szabó) agreed.",
@@ -560,11 +554,7 @@ def test_titles_captions_headings_and_code_read_as_names_are_kept():
 def test_salutations_and_closings_are_kept_and_the_names_beside_them_redacted():
     """Greeting words of several languages read as names (GREETING_WORDS) are kept where a span holds nothing
     else; a span that also holds a name, and greeting words that are names too ("Bye", "Hoi"), stay redacted."""
-    p = policy("detection.rules=[]")
-
-    def actions(text, *spans):
-        model = [Span(text.index(v), text.index(v) + len(v), label, 0.9) for v, label in spans]
-        return {text[d.start:d.end]: d.action for d in p.decide(text, model)}
+    actions = _actions
 
     text = "Mit freundlichen Grüßen\nAnna Schmidt"
     assert actions(text, ("Mit", "first_name"), ("freundlichen Grüßen", "last_name"), ("Anna", "first_name"),
@@ -582,11 +572,7 @@ def test_salutations_and_closings_are_kept_and_the_names_beside_them_redacted():
 def test_field_words_before_their_number_are_kept():
     """A field's caption right before its number (SCHEME_WORDS: "Tel +47 ...", "Cédula: 1.036...", "Fare 8 500")
     is no place or name; the same words elsewhere, and names that are such words too ("Visa"), stay redacted."""
-    p = policy("detection.rules=[]")
-
-    def actions(text, *spans):
-        model = [Span(text.index(v), text.index(v) + len(v), label, 0.9) for v, label in spans]
-        return {text[d.start:d.end]: d.action for d in p.decide(text, model)}
+    actions = _actions
 
     text = "Dronning Eufemias gate 16, 0191 Oslo | Tel +47 934 12 775 | Fax (22) 123 456\nCédula: 1.036.482.559"
     assert actions(text, ("Tel", "city"), ("Fax", "last_name"), ("Cédula", "city"), ("Oslo", "city")) == {
@@ -596,11 +582,7 @@ def test_field_words_before_their_number_are_kept():
 
 
 def test_durations_and_subtitle_cue_times_are_no_dates_or_times():
-    p = policy("detection.rules=[]")
-
-    def actions(text, *spans):
-        model = [Span(text.index(v), text.index(v) + len(v), label, 0.9) for v, label in spans]
-        return {text[d.start:d.end]: d.action for d in p.decide(text, model)}
+    actions = _actions
 
     text = "Confirm within 24 hours. The wait was 2.5 hrs, then 90 minutes more."
     assert actions(text, ("24 hours", "time"), ("2.5 hrs", "time"), ("90 minutes", "date")) == dict.fromkeys(
