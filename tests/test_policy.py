@@ -593,3 +593,12 @@ def test_durations_and_subtitle_cue_times_are_no_dates_or_times():
     # a clock time written the military way, and a time of day, stay redacted
     text = "At approx 2215 hrs I attended. The shop opens at 09:30."
     assert actions(text, ("2215 hrs", "time"), ("09:30", "time")) == dict.fromkeys(("2215 hrs", "09:30"), "redacted")
+
+
+def test_years_spent_at_something_are_no_age():
+    text = "He has 8 years in HVAC. She retired after 38 years as a porter; he worked 12 years at Tesco."
+    assert _actions(text, ("38", "age"), ("8", "age"), ("12", "age")) == dict.fromkeys(("38", "8", "12"), "kept")
+    # an age stays one: with "old" or "of age", after a name and a comma, or years with nothing of tenure around
+    text = "Reed, 45 years, of Leeds. Aged 34. A woman of 51 years of age. She is 29 years old; he turned 40 years."
+    assert _actions(text, ("45", "age"), ("51", "age"), ("29", "age"), ("40", "age")) == dict.fromkeys(
+        ("45", "51", "29", "40"), "redacted")

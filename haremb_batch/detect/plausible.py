@@ -102,6 +102,13 @@ DATE_LABELS_FORM = frozenset({"date", "date_of_birth", "date_time"})
 _DATE_FORMAT = re.compile(r"(?:DD|dd|MM|mm|YY|yy|YYYY|yyyy|hh|HH|ss)(?:[/.\-: ](?:DD|dd|MM|mm|YY|yy|YYYY|yyyy|hh|HH|"
                           r"ss))*")
 _DOTTED_BEFORE, _DOTTED_AFTER = re.compile(r"(?:[0-9.]|\[\.\])*\Z"), re.compile(r"(?:[0-9.]|\[\.\]){0,16}")
+# a number of years someone spent at something, not their age ("after 38 years as a porter", "with 8 years in
+# HVAC", "retires after 19 years"): years that are not "old" or "of age", after a word of tenure or before what
+# they were spent as or in; a bare "9 years" after a comma stays an age
+_YEARS_AFTER = re.compile(r"[ \t]*(?:years?|yrs?)\b(?![ \t-]*(?:old|of[ \t]+age))", re.I)
+_TENURE_BEFORE = re.compile(r"(?<![\w])(?:after|for|with|worked|spent|served)[ \t]+\Z", re.I)
+_TENURE_AFTER = re.compile(r"[ \t]*(?:years?|yrs?)[ \t]+(?:as|in|at|with|on|ago|experience|service|of[ \t]+(?!age))",
+                           re.I)
 CLOCK_LABELS = frozenset({"time", "date", "date_time"})
 # a length of time, not a point in it ("24 hours", "2.5 hrs", "90 minutes", "3 weeks"); at most two digits before
 # hours, so a clock time written the military way stays one ("2215 hrs", "0800 hours")
@@ -221,9 +228,13 @@ def implausible_value(text: str, start: int, end: int, label: str) -> bool:
     PIN that is a number counting or placing things ("at character 15", "queue size 1024", "tail -n 50",
     "evicted=12"; not after a key that names the value: "patient_age=47", "passcode=4821"); a date that is a
     format ("DD/MM/YYYY"); an IPv4 address of fewer than four numbers ("eslint@9.1.0"); a coordinate that is a
-    temperature ("25°C"); a time or date that is a duration ("24 hours"; not "2215 hrs") or a subtitle's cue time
+    temperature ("25°C"); an age that is years spent at something ("after 38 years as a porter"; not "38 years
+    old", "45 years of age", "Reed, 45 years"); a time or date that is a duration ("24 hours"; not "2215 hrs") or a subtitle's cue time
     ("00:07:41,200 --> ...")."""
     value = text[start:end]
+    if label == "age" and value.isdigit() and _YEARS_AFTER.match(text, end) and (
+            _TENURE_BEFORE.search(text, max(0, start - 12), start) or _TENURE_AFTER.match(text, end)):
+        return True  # years spent at something: "after 38 years as a porter"
     if label in _COUNTED_LABELS:  # a count, a size or a position: "at character 15", "queue size 1024"
         return value.isdigit() and _counted_number(text, start)
     if label in CLOCK_LABELS and (_DURATION.fullmatch(value.strip()) or _CUE_AFTER.match(text, end) or
