@@ -602,3 +602,14 @@ def test_years_spent_at_something_are_no_age():
     text = "Reed, 45 years, of Leeds. Aged 34. A woman of 51 years of age. She is 29 years old; he turned 40 years."
     assert _actions(text, ("45", "age"), ("51", "age"), ("29", "age"), ("40", "age")) == dict.fromkeys(
         ("45", "51", "29", "40"), "redacted")
+
+
+def test_amounts_of_money_are_no_addresses_plates_phones_or_ages():
+    text = "Two-bed with sea views, £395,000. Monthly rent: DKK 11,500. Brutto 3.120,00 € netto."
+    assert _actions(text, ("£395,000", "street_address"), ("11", "license_plate"), ("3.120,00", "age")) == \
+        dict.fromkeys(("£395,000", "11", "3.120,00"), "kept")
+    # a number beside a currency only in the text around it, and amounts under other labels, stay redacted
+    text = "Call 0161 496 0754 about the €89.90 refund on 12.03.2025, card 4716 2203 9581 6640 (EUR account)."
+    assert _actions(text, ("0161 496 0754", "phone_number"), ("12.03.2025", "date"),
+                    ("4716 2203 9581 6640", "credit_debit_card"), ("€89.90", "account_number")) == dict.fromkeys(
+        ("0161 496 0754", "12.03.2025", "4716 2203 9581 6640", "€89.90"), "redacted")

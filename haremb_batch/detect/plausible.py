@@ -109,6 +109,15 @@ _YEARS_AFTER = re.compile(r"[ \t]*(?:years?|yrs?)\b(?![ \t-]*(?:old|of[ \t]+age)
 _TENURE_BEFORE = re.compile(r"(?<![\w])(?:after|for|with|worked|spent|served)[ \t]+\Z", re.I)
 _TENURE_AFTER = re.compile(r"[ \t]*(?:years?|yrs?)[ \t]+(?:as|in|at|with|on|ago|experience|service|of[ \t]+(?!age))",
                            re.I)
+# an amount of money ("£395,000", "DKK 11,500", "3.120,00 €"): read as an address, a plate, a phone number or an
+# age by the model, never one of the labels below
+MONEY_MISREAD_LABELS = frozenset({"street_address", "postcode", "license_plate", "phone_number", "fax_number",
+                                  "age", "date", "time", "date_time"})
+_CURRENCY = (r"(?:[£€$¥₹]|(?:USD|EUR|GBP|DKK|SEK|NOK|CHF|PLN|CZK|HUF|INR|JPY|AUD|CAD|NZD|ZAR|BRL|MXN|XOF|KES|NGN|"
+             r"RON)(?![A-Za-z]))")
+_AMOUNT = re.compile(rf"{_CURRENCY}[ \t]?-?\d[\d,. ]*|-?\d[\d,. ]*[ \t]?{_CURRENCY}")
+_CURRENCY_BEFORE = re.compile(rf"{_CURRENCY}[ \t]?-?\Z")
+_CURRENCY_AFTER = re.compile(rf"(?:[.,]\d{{1,2}})?[ \t]?{_CURRENCY}")
 CLOCK_LABELS = frozenset({"time", "date", "date_time"})
 # a length of time, not a point in it ("24 hours", "2.5 hrs", "90 minutes", "3 weeks"); at most two digits before
 # hours, so a clock time written the military way stays one ("2215 hrs", "0800 hours")
@@ -228,10 +237,15 @@ def implausible_value(text: str, start: int, end: int, label: str) -> bool:
     PIN that is a number counting or placing things ("at character 15", "queue size 1024", "tail -n 50",
     "evicted=12"; not after a key that names the value: "patient_age=47", "passcode=4821"); a date that is a
     format ("DD/MM/YYYY"); an IPv4 address of fewer than four numbers ("eslint@9.1.0"); a coordinate that is a
-    temperature ("25°C"); an age that is years spent at something ("after 38 years as a porter"; not "38 years
+    temperature ("25°C"); an address, plate, phone number, age, date or time that is an amount of money
+    ("£395,000", "DKK 11,500"); an age that is years spent at something ("after 38 years as a porter"; not "38 years
     old", "45 years of age", "Reed, 45 years"); a time or date that is a duration ("24 hours"; not "2215 hrs") or a subtitle's cue time
     ("00:07:41,200 --> ...")."""
     value = text[start:end]
+    if label in MONEY_MISREAD_LABELS and (_AMOUNT.fullmatch(value.strip().rstrip(".")) or (
+            re.fullmatch(r"-?\d[\d,. ]*", value.strip()) and (_CURRENCY_BEFORE.search(text, max(0, start - 6), start)
+                                                             or _CURRENCY_AFTER.match(text, end)))):
+        return True  # an amount of money: "£395,000", "DKK 11,500", "3.120,00 €"
     if label == "age" and value.isdigit() and _YEARS_AFTER.match(text, end) and (
             _TENURE_BEFORE.search(text, max(0, start - 12), start) or _TENURE_AFTER.match(text, end)):
         return True  # years spent at something: "after 38 years as a porter"

@@ -186,8 +186,8 @@ class Policy:
                 action = "kept"
             elif c.detectors == {"model"} and score < self.min_score.get(c.label, 0.0):
                 action = "kept"
-            elif c.detectors == {"model"} and self.check_casing and \
-                    code_on_code_line(text, c.start, c.end, c.label):
+            elif c.detectors == {"model"} and self.check_casing and (code_on_code_line(text, c.start, c.end, c.label) or
+                                                                     implausible_value(text, c.start, c.end, c.label)):
                 action = "kept"
             elif c.detectors == {"model"} and self.check_casing and c.label in NAME_LABELS:
                 cased = is_cased(text) if cased is None else cased
@@ -195,8 +195,6 @@ class Policy:
             elif c.detectors == {"model"} and self.check_casing and c.label in OCCUPATION_LABELS:
                 cased = is_cased(text) if cased is None else cased
                 action = "kept" if no_job_in_cased_text(value, cased) else action
-            elif c.detectors == {"model"} and self.check_casing and implausible_value(text, c.start, c.end, c.label):
-                action = "kept"
             swap = replacement(value, c.label, self.method_for(c.label), self.key) if action == "redacted" else None
             decisions.append(Decision(c.start, c.end, c.label, score, detector, action, swap))
         return decisions
