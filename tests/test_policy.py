@@ -613,3 +613,14 @@ def test_amounts_of_money_are_no_addresses_plates_phones_or_ages():
     assert _actions(text, ("0161 496 0754", "phone_number"), ("12.03.2025", "date"),
                     ("4716 2203 9581 6640", "credit_debit_card"), ("€89.90", "account_number")) == dict.fromkeys(
         ("0161 496 0754", "12.03.2025", "4716 2203 9581 6640", "€89.90"), "redacted")
+
+
+def test_measures_temperatures_and_date_formats_are_no_ages_addresses_or_places():
+    text = "Tighten the bolts to 25 Nm. Highs of 18 degrees. Store below 25 °C. Date of Birth (DD/MM/YYYY)"
+    assert _actions(text, ("25", "age"), ("18", "age"), ("25 °C", "street_address"), ("YYYY", "country")) == \
+        dict.fromkeys(("25", "18", "25 °C", "YYYY"), "kept")
+    # a flat or seat with a letter, an age before years, and initials stay redacted
+    text = "Flat 12C, seat 17F. She is 25 years old. Signed MM. Av. Corrientes 1234, 5° B. Appartement n° 5"
+    assert _actions(text, ("Flat 12C", "street_address"), ("25", "age"), ("MM", "last_name"),
+                    ("Av. Corrientes 1234, 5° B", "street_address"), ("Appartement n° 5", "street_address")) == \
+        dict.fromkeys(("Flat 12C", "25", "MM", "Av. Corrientes 1234, 5° B", "Appartement n° 5"), "redacted")

@@ -118,6 +118,11 @@ _CURRENCY = (r"(?:[£€$¥₹]|(?:USD|EUR|GBP|DKK|SEK|NOK|CHF|PLN|CZK|HUF|INR|J
 _AMOUNT = re.compile(rf"{_CURRENCY}[ \t]?-?\d[\d,. ]*|-?\d[\d,. ]*[ \t]?{_CURRENCY}")
 _CURRENCY_BEFORE = re.compile(rf"{_CURRENCY}[ \t]?-?\Z")
 _CURRENCY_AFTER = re.compile(rf"(?:[.,]\d{{1,2}})?[ \t]?{_CURRENCY}")
+# a measure after a number: the number is no age, CVV or PIN ("25 Nm", "highs of 18 degrees", "40 min", "90%")
+_MEASURE_AFTER = re.compile(r"(?:" + _UNIT + r")|[ \t]?(?:°|%|(?i:degrees?|Nm|ha)(?![\w]))")
+# a temperature: degrees with their scale, or the word; not a bare C or F ("Apt 12C", "seat 17F"), not an
+# ordinal's degree sign ("Facture n° 118", "Corrientes 1234, 5° B")
+_DEGREES = re.compile(r"[0-9][ \t]?°[ \t]?[CF](?![\w])|[0-9][ \t]?(?i:degrees?)(?![\w])")
 CLOCK_LABELS = frozenset({"time", "date", "date_time"})
 # a length of time, not a point in it ("24 hours", "2.5 hrs", "90 minutes", "3 weeks"); at most two digits before
 # hours, so a clock time written the military way stays one ("2215 hrs", "0800 hours")
@@ -237,11 +242,19 @@ def implausible_value(text: str, start: int, end: int, label: str) -> bool:
     PIN that is a number counting or placing things ("at character 15", "queue size 1024", "tail -n 50",
     "evicted=12"; not after a key that names the value: "patient_age=47", "passcode=4821"); a date that is a
     format ("DD/MM/YYYY"); an IPv4 address of fewer than four numbers ("eslint@9.1.0"); a coordinate that is a
-    temperature ("25°C"); an address, plate, phone number, age, date or time that is an amount of money
-    ("£395,000", "DKK 11,500"); an age that is years spent at something ("after 38 years as a porter"; not "38 years
+    temperature ("25°C"), and an address, plate, phone number, age, date or time that is one ("25 °C"); a date's
+    format under any label ("YYYY"); an age, CVV or PIN that is a number before its unit ("25 Nm", "18 degrees");
+    an address, plate, phone number, age, date or time that is an amount of money ("£395,000", "DKK 11,500"); an
+    age that is years spent at something ("after 38 years as a porter"; not "38 years
     old", "45 years of age", "Reed, 45 years"); a time or date that is a duration ("24 hours"; not "2215 hrs") or a subtitle's cue time
     ("00:07:41,200 --> ...")."""
     value = text[start:end]
+    if len(value.strip()) >= 4 and _DATE_FORMAT.fullmatch(value.strip()):
+        return True  # a date's format under any label ("YYYY" read as a country; not "MM", which may be initials)
+    if label in MONEY_MISREAD_LABELS and _DEGREES.search(value):
+        return True  # a temperature ("Store below 25 °C" read as an address)
+    if label in _COUNTED_LABELS and value.isdigit() and _MEASURE_AFTER.match(text, end):
+        return True  # a measure: "25 Nm", "highs of 18 degrees", "waited 40 min"
     if label in MONEY_MISREAD_LABELS and (_AMOUNT.fullmatch(value.strip().rstrip(".")) or (
             re.fullmatch(r"-?\d[\d,. ]*", value.strip()) and (_CURRENCY_BEFORE.search(text, max(0, start - 6), start)
                                                              or _CURRENCY_AFTER.match(text, end)))):
