@@ -137,6 +137,7 @@ VALID = [
     ("time", "She's in the lodge until 2pm, after that", "2pm"),
     ("time", "at approximately 7.45pm I saw a van", "7.45pm"),
     ("time", "Ring the bell from 19:30. Take the stairs", "19:30"),
+    ("time", "handover at 12:00 --> ward B takes over", "12:00"),  # an arrow alone makes no subtitle cue
     ("time", "booked for 11:24 AM tomorrow", "11:24 AM"),
     ("time", "log 12:34:56.789 start", "12:34:56.789"),
     ("time", "next round Thursday 7pm in the back room", "Thursday 7pm"),
@@ -513,18 +514,22 @@ PATHOLOGICAL = {
 
 @pytest.mark.parametrize("make", list(PATHOLOGICAL.values()), ids=list(PATHOLOGICAL))
 def test_pathological_inputs_stay_linear(make):
-    """Four times the input takes about four times as long, not sixteen (a quadratic scan). Measured as a ratio in
-    the same run, because CPUs differ: a slow shared core took 1.2-1.8 s for some whole inputs that a fast one runs
-    in under 1 s. Times under 50 ms count as 50 ms, so timer noise on the fast inputs cannot fail the ratio."""
+    """Four times the input takes about four times as long, not sixteen (a quadratic scan): under eight times, each
+    size's better of two runs. Measured as a ratio in the same run, because CPUs differ: a slow shared core took
+    1.2-1.8 s for some whole inputs that a fast one runs in under 1 s. Times under 50 ms count as 50 ms, so timer
+    noise on the fast inputs cannot fail the ratio."""
     rules = RuleSet.build("all", FULL_CATEGORIES)
     seconds = []
     for k in (1, 4):
-        started = time.perf_counter()
-        spans = rules.find(make(k))
-        seconds.append(time.perf_counter() - started)
-        assert spans == []
+        text, best = make(k), float("inf")
+        for _ in range(2):  # the better of two runs: a neighbour's burst of load should not decide the ratio
+            started = time.perf_counter()
+            spans = rules.find(text)
+            best = min(best, time.perf_counter() - started)
+            assert spans == []
+        seconds.append(best)
     quarter, whole = (max(t, 0.05) for t in seconds)
-    assert whole < 7 * quarter, f"{seconds[0]:.3f}s for a quarter of the input, {seconds[1]:.3f}s for all of it"
+    assert whole < 8 * quarter, f"{seconds[0]:.3f}s for a quarter of the input, {seconds[1]:.3f}s for all of it"
     assert seconds[1] < 10.0
 
 

@@ -60,18 +60,20 @@ wife husband sister brother bhai née nee
 # salutations and closings of letters and messages in English and other European languages ("Mit freundlichen
 # Grüßen", "Ystävällisin terveisin", "Abraços", "Hola"): read as names by the model, never one when a span is
 # made of nothing else. Not those that are names too: Best, Kind, Warm, Cher, Caro, Cara, Gentile, Lieber, Moi,
-# Salamat, Tak, Den, Dona, and those names-dataset ranks among a country's 500 commonest names: Bye (Norway), Hi,
-# Hei, Hoi (Hong Kong, Macao), Tack (Belgium)
+# Salamat, Tak, Den, Dona, Dear, Liebe, Querido, Hey, Salut, those names-dataset ranks among a country's 500
+# commonest names: Bye (Norway), Hi, Hei, Hoi (Hong Kong, Macao), Tack (Belgium), and any given name of the
+# given_name rule's list (Beste); the policy keeps such a span only with no name beside it on its line
+# (policy._greeting_only)
 GREETING_WORDS = frozenset("""
-hello hey hiya dear regards cheers thanks thank goodbye greetings sincerely faithfully congratulations
-mit freundlichen freundliche grüßen grüssen grüße grüsse viele liebe hallo servus tschüss danke sehr geehrte
+hello hiya regards cheers thanks thank goodbye greetings sincerely faithfully congratulations
+mit freundlichen freundliche grüßen grüssen grüße grüsse viele hallo servus tschüss danke sehr geehrte
 geehrter herzliche beste cordialement bonjour bonsoir merci bisous amitiés salutations distinguées sincères chère
-hola saludos cordiales atentamente gracias estimado estimada querido querida abrazos besos olá abraços beijos
+hola saludos cordiales atentamente gracias estimado estimada querida abrazos besos olá abraços beijos
 obrigado obrigada atenciosamente cumprimentos ciao saluti cordiali distinti grazie buongiorno carissimo carissima
 groeten groetjes groet vriendelijke hartelijke geachte bedankt doei hej hilsen hälsningar vänliga venlig
 vennlig mvh takk kiitos terveisin ystävällisin pozdrawiam pozdrowienia serdecznie dziękuję szanowny szanowna
 szanowni cześć witam pozdravem děkuji vážený vážená ahoj üdvözlettel tisztelettel köszönöm szia kedves
-saygılarımla merhaba teşekkürler sevgiler selamlar mulțumesc salut
+saygılarımla merhaba teşekkürler sevgiler selamlar mulțumesc
 """.split())
 # a sentence start: the text's start, after . ! ? and blanks, or after a line break; possessive groups keep it
 # linear on long runs of blanks
@@ -102,35 +104,39 @@ DATE_LABELS_FORM = frozenset({"date", "date_of_birth", "date_time"})
 _DATE_FORMAT = re.compile(r"(?:DD|dd|MM|mm|YY|yy|YYYY|yyyy|hh|HH|ss)(?:[/.\-: ](?:DD|dd|MM|mm|YY|yy|YYYY|yyyy|hh|HH|"
                           r"ss))*")
 _DOTTED_BEFORE, _DOTTED_AFTER = re.compile(r"(?:[0-9.]|\[\.\])*\Z"), re.compile(r"(?:[0-9.]|\[\.\]){0,16}")
-# a number of years someone spent at something, not their age ("after 38 years as a porter", "with 8 years in
-# HVAC", "retires after 19 years"): years that are not "old" or "of age", after a word of tenure or before what
-# they were spent as or in; a bare "9 years" after a comma stays an age
+# a number of years someone spent at something, not their age ("after 38 years as a porter", "worked 31 years",
+# "retires after 19 years"): years that are not "old", "of age" or "of life", after a word of tenure or before
+# "as", "ago", "experience" or "service"; clinical and translated ages stay ages ("a woman of 45 years with a
+# history of asthma", "María, with 45 years", "67 years in good health", "he lived for 45 years")
 _YEARS_AFTER = re.compile(r"[ \t]*(?:years?|yrs?)\b(?![ \t-]*(?:old|of[ \t]+age))", re.I)
-_TENURE_BEFORE = re.compile(r"(?<![\w])(?:after|for|with|worked|spent|served)[ \t]+\Z", re.I)
-_TENURE_AFTER = re.compile(r"[ \t]*(?:years?|yrs?)[ \t]+(?:as|in|at|with|on|ago|experience|service|of[ \t]+(?!age))",
-                           re.I)
+_TENURE_BEFORE = re.compile(r"(?<![\w])(?:after|worked|spent|served)[ \t]+\Z", re.I)
+_TENURE_AFTER = re.compile(r"[ \t]*(?:years?|yrs?)[ \t]+(?:as|ago|(?:of[ \t]+)?(?:experience|service))(?![\w])", re.I)
+_NOT_TENURE_AFTER = re.compile(r"[ \t]*(?:years?|yrs?)[ \t]+of[ \t]+(?:age|life)(?![\w])", re.I)
 # an amount of money ("£395,000", "DKK 11,500", "3.120,00 €"): read as an address, a plate, a phone number or an
 # age by the model, never one of the labels below
-MONEY_MISREAD_LABELS = frozenset({"street_address", "postcode", "license_plate", "phone_number", "fax_number",
-                                  "age", "date", "time", "date_time"})
+MONEY_MISREAD_LABELS = frozenset({"street_address", "postcode", "phone_number", "fax_number", "age", "date", "time",
+                                  "date_time"})  # not plates: "CAD 4821", "EUR-5521" are plates
 _CURRENCY = (r"(?:[£€$¥₹]|(?:USD|EUR|GBP|DKK|SEK|NOK|CHF|PLN|CZK|HUF|INR|JPY|AUD|CAD|NZD|ZAR|BRL|MXN|XOF|KES|NGN|"
              r"RON)(?![A-Za-z]))")
-_AMOUNT = re.compile(rf"{_CURRENCY}[ \t]?-?\d[\d,. ]*|-?\d[\d,. ]*[ \t]?{_CURRENCY}")
-_CURRENCY_BEFORE = re.compile(rf"{_CURRENCY}[ \t]?-?\Z")
+_DIGITS_OF_AMOUNT = r"\d{1,3}(?:[,. ]\d{3})*(?:[.,]\d{1,2})?"  # "395,000", "3.120,00", "1 245,90"; not "12.03.2024"
+_AMOUNT = re.compile(rf"{_CURRENCY}[ \t]?{_DIGITS_OF_AMOUNT}|-?{_DIGITS_OF_AMOUNT}[ \t]?{_CURRENCY}")
+_CURRENCY_BEFORE = re.compile(rf"{_CURRENCY}[ \t]?\Z")
 _CURRENCY_AFTER = re.compile(rf"(?:[.,]\d{{1,2}})?[ \t]?{_CURRENCY}")
 # a measure after a number: the number is no age, CVV or PIN ("25 Nm", "highs of 18 degrees", "40 min", "90%")
-_MEASURE_AFTER = re.compile(r"(?:" + _UNIT + r")|[ \t]?(?:°|%|(?i:degrees?|Nm|ha)(?![\w]))")
-# a temperature: degrees with their scale, or the word; not a bare C or F ("Apt 12C", "seat 17F"), not an
-# ordinal's degree sign ("Facture n° 118", "Corrientes 1234, 5° B")
-_DEGREES = re.compile(r"[0-9][ \t]?°[ \t]?[CF](?![\w])|[0-9][ \t]?(?i:degrees?)(?![\w])")
+_MEASURE_AFTER = re.compile(r"[ \t]?(?:°|%|(?:degrees?|Nm|kg|km|cm|mm|mg|ml|kW|kWh|mph|kph|ms|min|mins|KB|MB|GB|TB|"
+                            r"Hz|kHz|MHz|GHz)(?![\w]))")
+# a temperature, the whole span: degrees with their scale, or the word; not a bare C or F ("Apt 12C", "seat
+# 17F"), not an ordinal's degree sign or a flat within an address ("Facture n° 118", "Corrientes 1234, 5° C")
+_DEGREES = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?[ \t]?"
+                      r"(?:°[ \t]?[CF]|(?i:degrees?(?:[ \t]?(?:C|F|celsius|fahrenheit))?))")
 CLOCK_LABELS = frozenset({"time", "date", "date_time"})
 # a length of time, not a point in it ("24 hours", "2.5 hrs", "90 minutes", "3 weeks"); at most two digits before
 # hours, so a clock time written the military way stays one ("2215 hrs", "0800 hours")
 _DURATION = re.compile(r"(?:\d{1,2}(?:[.,]\d+)?[ \t]*(?:hours?|hrs?)|\d{1,3}(?:[.,]\d+)?[ \t]*(?:minutes?|mins?|"
                        r"seconds?|secs?|days?|weeks?|months?))", re.I)
 # a subtitle's cue time ("00:07:41,200 --> 00:07:43,900"): a position in a film, not a time of day
-_CUE_BEFORE = re.compile(r"-->[ \t]*\Z")
-_CUE_AFTER = re.compile(r"[ \t]*-->")
+_CUE = re.compile(r"\d{2}:\d{2}:\d{2}[,.]\d{3}[ \t]*-->[ \t]*\d{2}:\d{2}:\d{2}[,.]\d{3}")
+_CLOCK_WORD_BEFORE = re.compile(r"(?<![\w])(?:at|by|until|till|from|to)[ \t]+\Z|@[ \t]*\Z", re.I)  # "at 14 hrs"
 _TEMPERATURE = re.compile(r"°\s*[CF]\b|\d\s*(?:degrees?\s*)?(?:C|F|celsius|fahrenheit)\Z", re.I)
 CODE_LINE_WINDOW = 240  # characters of a line read around a word, on each side (long lines: no quadratic cost)
 NAME_WINDOW = 2000  # characters around a word searched for it written as a name
@@ -182,7 +188,11 @@ tel tél fax mastercard amex cédula cedula tracking salary brutto importe fare
 """.split())
 # what a scheme's number looks like after its name: a code with a digit ("92081504321", "no. 372.418", "X7KQ2M"),
 # or a phone number's "+" or "(" ("+47 934", "(01970)")
-_SCHEME_NUMBER_AFTER = re.compile(r"[ \t]*(?:[:#]|no\.?|number)?[ \t]*(?:[A-Z]*|\+|\()\d", re.I)
+_SCHEME_NUMBER_AFTER = re.compile(r"[ \t]*(?:(?:[:#]|no\.?|number)[ \t]*)?(?:[A-Z]*|\+|\()\d", re.I)
+# captions that may be nicknames too ("Ask Tel (07700 900123)"): only where a caption stands, at a line's start or
+# after a separator ("| Tel +47 ...", "· Fax ...")
+CAPTION_SCHEME_WORDS = frozenset({"tel", "tél", "fax"})
+_CAPTION_PLACE = re.compile(r"(?:^|[\n|·•,;\t]|[ ]{2})[ \t]*\Z")
 
 
 def no_name_at_all(text: str, start: int, end: int) -> bool:
@@ -191,7 +201,9 @@ def no_name_at_all(text: str, start: int, end: int) -> bool:
     SCHEME_WORDS)."""
     value = text[start:end]
     return not any(ch.isalnum() for ch in value) or (
-        value.strip().lower() in SCHEME_WORDS and _SCHEME_NUMBER_AFTER.match(text, end) is not None)
+        value.strip().lower() in SCHEME_WORDS and _SCHEME_NUMBER_AFTER.match(text, end) is not None and (
+            value.strip().lower() not in CAPTION_SCHEME_WORDS or
+            _CAPTION_PLACE.search(text, max(0, start - 8), start) is not None))
 
 
 
@@ -200,8 +212,10 @@ def only_greeting_words(value: str) -> bool:
     """Whether a name, place or company span is only salutations and closings ("Mit freundlichen Grüßen",
     "Ystävällisin terveisin", "Hola"; see GREETING_WORDS): never a name, wherever it stands. A span that also
     holds a name is one ("Hola Marta")."""
+    from .names import given_names
+
     words = _LETTERS.findall(value)
-    return bool(words) and all(w.lower() in GREETING_WORDS for w in words)
+    return bool(words) and all(w.lower() in GREETING_WORDS and w.title() not in given_names() for w in words)
 
 
 def only_title_words(value: str) -> bool:
@@ -227,8 +241,7 @@ def caption_word(text: str, start: int, end: int) -> bool:
     caption of a field ("Passenger: ...", "Guarantor:", "Tel:"), not the name in it. Given names and the commonest
     surnames are not in the word list, so a speaker in a transcript ("Baker: yes") stays."""
     word = text[start:end]
-    before = _WORD_BEFORE.search(text, max(0, start - 12), start)
-    if before and before.group(1).lower() in TITLE_WORDS:
+    if after_a_title(text, start):
         return False  # "BY MR. STRONG:", a speaker in a transcript
     return word.isalpha() and (word.istitle() or word.isupper()) and len(word) > 1 and \
         word.lower() in everyday_words() and text[end : end + 1] == ":"
@@ -237,35 +250,47 @@ def caption_word(text: str, start: int, end: int) -> bool:
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)\.?[ \t]+\Z")
 
 
+def after_a_title(text: str, start: int) -> bool:
+    """Whether a title or kinship word stands right before `start` ("Ms Dear", "Dr. Querido")."""
+    before = _WORD_BEFORE.search(text, max(0, start - 12), start)
+    return before is not None and before.group(1).lower() in TITLE_WORDS
+
+
+def _in_a_cue(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] lies inside a subtitle's whole cue line ("00:07:41,200 --> 00:07:43,900")."""
+    return any(m.start() <= start and end <= m.end() for m in _CUE.finditer(text, max(0, start - 32), end + 32))
+
+
 def implausible_value(text: str, start: int, end: int, label: str) -> bool:
-    """Whether a model span cannot be what its label says by its form (see the module docstring): an age, CVV or
-    PIN that is a number counting or placing things ("at character 15", "queue size 1024", "tail -n 50",
-    "evicted=12"; not after a key that names the value: "patient_age=47", "passcode=4821"); a date that is a
-    format ("DD/MM/YYYY"); an IPv4 address of fewer than four numbers ("eslint@9.1.0"); a coordinate that is a
-    temperature ("25°C"), and an address, plate, phone number, age, date or time that is one ("25 °C"); a date's
-    format under any label ("YYYY"); an age, CVV or PIN that is a number before its unit ("25 Nm", "18 degrees");
-    an address, plate, phone number, age, date or time that is an amount of money ("£395,000", "DKK 11,500"); an
-    age that is years spent at something ("after 38 years as a porter"; not "38 years
-    old", "45 years of age", "Reed, 45 years"); a time or date that is a duration ("24 hours"; not "2215 hrs") or a subtitle's cue time
-    ("00:07:41,200 --> ...")."""
+    """Whether a model span cannot be what its label says by its form (see the module docstring and
+    docs/detection.md): an age, CVV or PIN that is a number counting or placing things ("at character 15", "queue
+    size 1024", "tail -n 50", "evicted=12"; not after a key that names the value: "patient_age=47",
+    "passcode=4821") or a number before its unit ("25 Nm", "18 degrees"); a date's format ("DD/MM/YYYY"; "YYYY"
+    under any label); an IPv4 address of fewer than four numbers ("eslint@9.1.0"); a temperature as a coordinate
+    ("25°C") or as an address, postcode, phone number, age, date or time ("25 °C", the whole span); an amount of
+    money under those labels ("£395,000", "DKK 11,500"; not a plate); an age that is years of tenure ("after 38
+    years as a porter"; not "38 years old", "45 years of age", "a woman of 45 years with ..."); a time or date that
+    is a duration ("within 24 hours"; not "2215 hrs", "at 14 hrs") or inside a subtitle's cue line ("00:07:41,200
+    --> 00:07:43,900")."""
     value = text[start:end]
     if len(value.strip()) >= 4 and _DATE_FORMAT.fullmatch(value.strip()):
         return True  # a date's format under any label ("YYYY" read as a country; not "MM", which may be initials)
-    if label in MONEY_MISREAD_LABELS and _DEGREES.search(value):
+    if label in MONEY_MISREAD_LABELS and _DEGREES.fullmatch(value.strip()):
         return True  # a temperature ("Store below 25 °C" read as an address)
     if label in _COUNTED_LABELS and value.isdigit() and _MEASURE_AFTER.match(text, end):
         return True  # a measure: "25 Nm", "highs of 18 degrees", "waited 40 min"
     if label in MONEY_MISREAD_LABELS and (_AMOUNT.fullmatch(value.strip().rstrip(".")) or (
-            re.fullmatch(r"-?\d[\d,. ]*", value.strip()) and (_CURRENCY_BEFORE.search(text, max(0, start - 6), start)
+            re.fullmatch(_DIGITS_OF_AMOUNT, value.strip()) and (_CURRENCY_BEFORE.search(text, max(0, start - 6), start)
                                                              or _CURRENCY_AFTER.match(text, end)))):
         return True  # an amount of money: "£395,000", "DKK 11,500", "3.120,00 €"
-    if label == "age" and value.isdigit() and _YEARS_AFTER.match(text, end) and (
-            _TENURE_BEFORE.search(text, max(0, start - 12), start) or _TENURE_AFTER.match(text, end)):
+    if label == "age" and value.isdigit() and _YEARS_AFTER.match(text, end) and not _NOT_TENURE_AFTER.match(text, end) \
+            and (_TENURE_BEFORE.search(text, max(0, start - 12), start) or _TENURE_AFTER.match(text, end)):
         return True  # years spent at something: "after 38 years as a porter"
     if label in _COUNTED_LABELS:  # a count, a size or a position: "at character 15", "queue size 1024"
         return value.isdigit() and _counted_number(text, start)
-    if label in CLOCK_LABELS and (_DURATION.fullmatch(value.strip()) or _CUE_AFTER.match(text, end) or
-                                  _CUE_BEFORE.search(text, max(0, start - 8), start)):
+    if label in CLOCK_LABELS and ((_DURATION.fullmatch(value.strip()) and
+                                   not _CLOCK_WORD_BEFORE.search(text, max(0, start - 8), start)) or
+                                  _in_a_cue(text, start, end)):
         return True  # a duration ("within 24 hours") or a subtitle's cue time, not a date or a time of day
     if label in DATE_LABELS_FORM:
         return _DATE_FORMAT.fullmatch(value) is not None  # a format ("DD/MM/YYYY"), not a date

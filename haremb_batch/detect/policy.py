@@ -34,8 +34,9 @@ from .merge import Candidate, merge_candidates, model_candidate, validated_candi
 from .names import CITY_NAMES_FILE, COUNTRY_NAMES_FILE, GIVEN_NAMES_FILE, WORD_LIST_DIR, city_names, given_names
 from .occupations import JOB_WORDS_FILE, job_words
 from .plausible import (ADDRESS_LABELS, EVERYDAY_WORDS_FILE, NAME_LABELS, PERSON_LABELS, STREET_WORDS_FILE,
-                        caption_word, code_on_code_line, everyday_in_cased_text, everyday_word_in_one_case,
-                        everyday_word_starting_sentence, everyday_words, everyday_words_starting_sentence,
+                        after_a_title, caption_word, code_on_code_line, everyday_in_cased_text,
+                        everyday_word_in_one_case, everyday_word_starting_sentence, everyday_words,
+                        everyday_words_starting_sentence,
                         imperative_starting_sentence, implausible_value, is_cased, is_job_word, never_a_name,
                         no_job_in_cased_text, no_name_at_all, only_greeting_words, only_title_words, street_words,
                         word_on_code_line)
@@ -253,7 +254,7 @@ def _no_name(text: str, merged: list[Candidate], i: int, cased: bool) -> bool:
     value = text[c.start : c.end]
     if never_a_name(text, c.start, c.end) or word_on_code_line(text, c.start, c.end):
         return True
-    if no_name_at_all(text, c.start, c.end) or only_greeting_words(value) or (c.label in PERSON_LABELS and (
+    if no_name_at_all(text, c.start, c.end) or _greeting_only(text, merged, i) or (c.label in PERSON_LABELS and (
             only_title_words(value) or caption_word(text, c.start, c.end))):
         return True
     if cased and value.islower() and c.label in PERSON_LABELS and everyday_word_in_one_case(value) and \
@@ -265,6 +266,25 @@ def _no_name(text: str, merged: list[Candidate], i: int, cased: bool) -> bool:
         c.label in PERSON_LABELS and everyday_word_starting_sentence(text, c.start, c.end, cased)) or (
         c.label in SENTENCE_START_LABELS and everyday_words_starting_sentence(text, c.start, c.end, cased)) or (
         c.label not in PERSON_LABELS | ADDRESS_LABELS and imperative_starting_sentence(text, c.start, c.end, cased))
+
+
+def _greeting_only(text: str, merged: list[Candidate], i: int) -> bool:
+    """Whether merged[i] is only salutations and closings ("Mit freundlichen Grüßen", "Hola"; see GREETING_WORDS)
+    with no name beside it on its line and no title before it: "Jennifer Dear", "Ms Dear", "DEAR, Jennifer" are a
+    surname, while a signature's name on the next line does not count ("Grüßen\nAnna Schmidt")."""
+    c = merged[i]
+    if not only_greeting_words(text[c.start : c.end]) or after_a_title(text, c.start):
+        return False
+    for j in (i - 1, i + 1):
+        other = merged[j] if 0 <= j < len(merged) else None
+        if other is None or other.label not in NAME_LABELS or only_greeting_words(text[other.start : other.end]) or \
+                never_a_name(text, other.start, other.end):
+            continue
+        a, b = sorted((c, other), key=lambda x: x.start)
+        gap = text[a.end : b.start]
+        if len(gap) <= 2 and "\n" not in gap and gap.strip() in ("", ","):
+            return False
+    return True
 
 
 def _after_a_name(text: str, merged: list[Candidate], i: int) -> bool:

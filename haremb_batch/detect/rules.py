@@ -522,9 +522,9 @@ _WORD_BEFORE_TIME = re.compile(r"(?<![\w])[^\W\d_]+[ \t]*\Z")
 _CUE_BEFORE_TIME = re.compile(r"(?<![\w])" + _TIME_CUE + r"[ \t]*\Z|[0-9](?:am|pm|AM|PM)?[ \t]*[-–][ \t]*\Z")
 
 
-# a subtitle's cue times ("00:07:41,200 --> 00:07:43,900"): positions in a film, not times of day
-_SUBTITLE_ARROW_AFTER = re.compile(r"[,.][0-9]{1,3}[ \t]*-->|[ \t]*-->")
-_SUBTITLE_ARROW_BEFORE = re.compile(r"-->[ \t]*\Z")
+# a subtitle's cue line ("00:07:41,200 --> 00:07:43,900"): positions in a film, not times of day; only the whole
+# form, so a shift change in a log ("12:00 --> 13:00") stays two times
+_SUBTITLE_CUE = re.compile(r"[0-9]{2}:[0-9]{2}:[0-9]{2}[,.][0-9]{3}[ \t]*-->[ \t]*[0-9]{2}:[0-9]{2}:[0-9]{2}[,.][0-9]{3}")
 
 
 def _find_times(text: str) -> Iterator[Offsets]:
@@ -532,8 +532,9 @@ def _find_times(text: str) -> Iterator[Offsets]:
         return
     for match in _TIMES.finditer(text):
         start = match.start() if match.group("weekday") is None else match.end("weekday")
-        if _SUBTITLE_ARROW_AFTER.match(text, match.end()) or \
-                _SUBTITLE_ARROW_BEFORE.search(text, max(0, start - 8), start):
+        if "-->" in text[match.end() : match.end() + 8] + text[max(0, start - 8) : start] and any(
+                cue.start() <= start and match.end() <= cue.end()
+                for cue in _SUBTITLE_CUE.finditer(text, max(0, start - 32), match.end() + 32)):
             continue
         if match.group("half") == "am" and match.group("blank") or match.group("hour") and len(match.group("hour")) == 1:
             cue = _CUE_BEFORE_TIME.search(text, max(0, start - 12), start)
