@@ -134,8 +134,9 @@ CLOCK_LABELS = frozenset({"time", "date", "date_time"})
 # hours, so a clock time written the military way stays one ("2215 hrs", "0800 hours")
 _DURATION = re.compile(r"(?:\d{1,2}(?:[.,]\d+)?[ \t]*(?:hours?|hrs?)|\d{1,3}(?:[.,]\d+)?[ \t]*(?:minutes?|mins?|"
                        r"seconds?|secs?|days?|weeks?|months?))", re.I)
-# a subtitle's cue time ("00:07:41,200 --> 00:07:43,900"): a position in a film, not a time of day
-_CUE = re.compile(r"\d{2}:\d{2}:\d{2}[,.]\d{3}[ \t]*-->[ \t]*\d{2}:\d{2}:\d{2}[,.]\d{3}")
+# a subtitle's cue line ("00:07:41,200 --> 00:07:43,900"): positions in a film, not times of day; only the whole
+# form, so a shift change in a log ("12:00 --> 13:00") stays two times
+_CUE = re.compile(r"[0-9]{2}:[0-9]{2}:[0-9]{2}[,.][0-9]{3}[ \t]*-->[ \t]*[0-9]{2}:[0-9]{2}:[0-9]{2}[,.][0-9]{3}")
 _CLOCK_WORD_BEFORE = re.compile(r"(?<![\w])(?:at|by|until|till|from|to)[ \t]+\Z|@[ \t]*\Z", re.I)  # "at 14 hrs"
 _TEMPERATURE = re.compile(r"°\s*[CF]\b|\d\s*(?:degrees?\s*)?(?:C|F|celsius|fahrenheit)\Z", re.I)
 CODE_LINE_WINDOW = 240  # characters of a line read around a word, on each side (long lines: no quadratic cost)
@@ -256,8 +257,11 @@ def after_a_title(text: str, start: int) -> bool:
     return before is not None and before.group(1).lower() in TITLE_WORDS
 
 
-def _in_a_cue(text: str, start: int, end: int) -> bool:
-    """Whether text[start:end] lies inside a subtitle's whole cue line ("00:07:41,200 --> 00:07:43,900")."""
+def in_a_subtitle_cue(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] lies inside a subtitle's whole cue line ("00:07:41,200 --> 00:07:43,900"); the
+    policy's time check and the time rule (rules.py) both ask it."""
+    if "-->" not in text[max(0, start - 8) : end + 8]:
+        return False
     return any(m.start() <= start and end <= m.end() for m in _CUE.finditer(text, max(0, start - 32), end + 32))
 
 
@@ -290,7 +294,7 @@ def implausible_value(text: str, start: int, end: int, label: str) -> bool:
         return value.isdigit() and _counted_number(text, start)
     if label in CLOCK_LABELS and ((_DURATION.fullmatch(value.strip()) and
                                    not _CLOCK_WORD_BEFORE.search(text, max(0, start - 8), start)) or
-                                  _in_a_cue(text, start, end)):
+                                  in_a_subtitle_cue(text, start, end)):
         return True  # a duration ("within 24 hours") or a subtitle's cue time, not a date or a time of day
     if label in DATE_LABELS_FORM:
         return _DATE_FORMAT.fullmatch(value) is not None  # a format ("DD/MM/YYYY"), not a date

@@ -35,7 +35,7 @@ from stdnum import luhn
 from .companies import find_companies
 from .names import city_names, country_names, find_city_names, find_country_lines, find_given_names, given_names
 from .occupations import find_occupations, job_words
-from .plausible import everyday_words
+from .plausible import everyday_words, in_a_subtitle_cue
 
 RULE_NAMES: tuple[str, ...] = (
     "email", "url", "ipv4", "ipv6", "mac_address", "credit_card", "iban", "ssn", "phone_number", "api_key",
@@ -522,20 +522,13 @@ _WORD_BEFORE_TIME = re.compile(r"(?<![\w])[^\W\d_]+[ \t]*\Z")
 _CUE_BEFORE_TIME = re.compile(r"(?<![\w])" + _TIME_CUE + r"[ \t]*\Z|[0-9](?:am|pm|AM|PM)?[ \t]*[-–][ \t]*\Z")
 
 
-# a subtitle's cue line ("00:07:41,200 --> 00:07:43,900"): positions in a film, not times of day; only the whole
-# form, so a shift change in a log ("12:00 --> 13:00") stays two times
-_SUBTITLE_CUE = re.compile(r"[0-9]{2}:[0-9]{2}:[0-9]{2}[,.][0-9]{3}[ \t]*-->[ \t]*[0-9]{2}:[0-9]{2}:[0-9]{2}[,.][0-9]{3}")
-
-
 def _find_times(text: str) -> Iterator[Offsets]:
     if ":" not in text and "m" not in text and "M" not in text:
         return
     for match in _TIMES.finditer(text):
         start = match.start() if match.group("weekday") is None else match.end("weekday")
-        if "-->" in text[match.end() : match.end() + 8] + text[max(0, start - 8) : start] and any(
-                cue.start() <= start and match.end() <= cue.end()
-                for cue in _SUBTITLE_CUE.finditer(text, max(0, start - 32), match.end() + 32)):
-            continue
+        if in_a_subtitle_cue(text, start, match.end()):
+            continue  # "00:07:41,200 --> 00:07:43,900": positions in a film, not times of day
         if match.group("half") == "am" and match.group("blank") or match.group("hour") and len(match.group("hour")) == 1:
             cue = _CUE_BEFORE_TIME.search(text, max(0, start - 12), start)
             word = _WORD_BEFORE_TIME.search(text, max(0, start - 24), start)
