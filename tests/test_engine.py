@@ -111,3 +111,39 @@ def test_experts_split_over_cores_match_one_thread(checkpoint_2layer, documents)
     groups = balance([0, 1, 2, 3, 5], [9, 1, 4, 4, 0, 6], 2)
     assert sorted(e for g in groups for e in g) == [0, 1, 2, 3, 5]
     assert sorted(sum([9, 1, 4, 4, 0, 6][e] for e in g) for g in groups) == [11, 13]  # largest first, greedy
+
+
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+def test_prepacked_experts_match_plain_gemms(checkpoint_2layer, documents, monkeypatch, dtype):
+    """On CPU the expert weights are reordered for oneDNN at load; the log-probs are those of plain addmm."""
+    import haremb_batch.engine.modeling as modeling
+
+    if not modeling.can_prepack(getattr(torch, dtype)):
+        pytest.skip(f"this CPU build cannot prepack {dtype} weights")
+    packed = Detector.load(str(checkpoint_2layer), dtype=dtype)
+    assert set(packed.engine.packed) == {f"model.layers.{i}.mlp.experts.{n}" for i in range(2)
+                                         for n in ("gate_up_proj", "down_proj")}
+    assert not any(name.endswith(("experts.gate_up_proj", "experts.down_proj")) for name in packed.engine.w)
+    monkeypatch.setattr(modeling, "can_prepack", lambda dtype: False)
+    plain = Detector.load(str(checkpoint_2layer), dtype=dtype)
+    assert not plain.engine.packed and plain.engine.param_count() == packed.engine.param_count()
+    encoded = packed.tokenize(documents)
+    tolerance = 1e-4 if dtype == "float32" else 0.1  # the same sums, blocked in another order
+    for a, b in zip(packed.infer(encoded), plain.infer(encoded)):
+        np.testing.assert_allclose(a, b, atol=tolerance)
+
+
+def test_weights_read_in_row_slices_are_the_stored_tensors(checkpoint_2layer, monkeypatch):
+    from haremb_batch.engine import checkpoint as ckpt
+    from haremb_batch.engine.checkpoint import LazyWeights
+
+    monkeypatch.setattr(ckpt, "SLICE_BYTES", 4096)  # many slices, the last one short
+    weights = LazyWeights(sorted(checkpoint_2layer.glob("*.safetensors")))
+    for name, pieces in (("model.layers.0.mlp.experts.gate_up_proj", "many"), ("model.layers.1.mlp.router.bias", 1)):
+        whole = weights[name]
+        for dtype in (torch.float32, torch.bfloat16):
+            parts = list(weights.row_slices(name, dtype))
+            assert (len(parts) > 1 if pieces == "many" else len(parts) == pieces)
+            assert [lo for lo, _ in parts] == [sum(len(p) for _, p in parts[:i]) for i in range(len(parts))]
+            assert torch.equal(torch.cat([p for _, p in parts]), whole.to(dtype))
+            assert torch.equal(weights.converted(name, dtype), whole.to(dtype))

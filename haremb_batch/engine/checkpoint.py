@@ -152,6 +152,26 @@ class LazyWeights(Mapping):
         own: neither the stored copy nor its mapped pages ever sit whole beside the converted tensor (the
         largest expert tensor of the slice shapes is 419 MB in fp32)."""
         import torch
+
+        shape, out = self.shape(name), None
+        for lo, part in self.row_slices(name, dtype):
+            if lo == 0 and (not shape or part.shape[0] == shape[0]):  # in one piece
+                return part
+            if out is None:
+                out = torch.empty(shape, dtype=dtype)
+            out[lo : lo + len(part)] = part
+        return out
+
+    def shape(self, name: str) -> list[int]:
+        from safetensors import safe_open
+
+        with safe_open(str(self._where[name]), framework="pt") as f:
+            return f.get_slice(name).get_shape()
+
+    def row_slices(self, name: str, dtype):
+        """(first row, rows in `dtype`) of the tensor, SLICE_BYTES of the stored rows at a time, each read
+        through a mapping of its own (see `converted`); a scalar or an empty tensor in one piece."""
+        import torch
         from safetensors import safe_open
 
         path = str(self._where[name])
@@ -159,14 +179,13 @@ class LazyWeights(Mapping):
             stored = f.get_slice(name)
             shape, stored_name = stored.get_shape(), _SAFETENSORS_DTYPES.get(stored.get_dtype())
         stored_dtype = getattr(torch, stored_name) if stored_name else None
-        if not shape or 0 in shape or stored_dtype in (None, dtype):
-            return self[name].to(dtype)
-        out = torch.empty(shape, dtype=dtype)
-        rows = max(1, SLICE_BYTES // (out[0].numel() * stored_dtype.itemsize))
+        if not shape or 0 in shape or stored_dtype is None:
+            yield 0, self[name].to(dtype)
+            return
+        rows = max(1, SLICE_BYTES // (math.prod(shape[1:]) * stored_dtype.itemsize))
         for lo in range(0, shape[0], rows):
             with safe_open(path, framework="pt") as f:
-                out[lo : lo + rows] = f.get_slice(name)[lo : lo + rows]
-        return out
+                yield lo, f.get_slice(name)[lo : lo + rows].to(dtype)
 
     def __contains__(self, name) -> bool:
         return name in self._where
