@@ -150,3 +150,31 @@ def test_snap_to_words_leaves_no_piece_of_a_word_visible(checkpoint_1layer, docu
             assert not (s.start > 0 and text[s.start - 1].isalnum() and text[s.start].isalnum())
             assert not (s.end < len(text) and text[s.end - 1].isalnum() and text[s.end].isalnum())
     assert raw != snapped  # a random model cuts words: snapping changed something
+
+
+def test_decoding_beside_the_next_forward_gives_the_same_spans(checkpoint_1layer, documents):
+    """On a GPU a group is decoded in a thread while the next group runs its forward; forced on here (CPU),
+    over many small groups, the spans are the sequential ones, in the documents' order."""
+    from haremb_batch.engine.detector import GROUP_WINDOWS, length_groups
+
+    det = Detector.load(str(checkpoint_1layer), dtype="float32", max_tokens=64, overlap_tokens=16, batch_tokens=64)
+    texts = documents * 3
+    encoded = det.tokenize(texts)
+    assert len(length_groups([len(e) for e in encoded], GROUP_WINDOWS * det.batch_tokens)) >= 3
+    assert det.overlap_decode is False  # CPU: the two would compete for the same cores
+    sequential = det.detect_encoded(texts, encoded)
+    det.overlap_decode = True
+    assert det.detect_encoded(texts, encoded) == sequential
+    assert any(sequential) and det._decode_pool is not None
+
+
+def test_a_decoding_error_in_the_thread_reaches_the_caller(checkpoint_1layer, documents, monkeypatch):
+    det = Detector.load(str(checkpoint_1layer), dtype="float32", max_tokens=64, overlap_tokens=16, batch_tokens=64)
+    det.overlap_decode = True
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("decode broke")
+
+    monkeypatch.setattr(det, "decode", broken)
+    with pytest.raises(RuntimeError, match="decode broke"):
+        det.detect(documents * 3)

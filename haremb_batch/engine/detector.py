@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Sequence
 
@@ -72,6 +73,10 @@ class Detector:
         self.biases = self._resolve_biases(decoding.biases)
         self.act_on = self._resolve_categories(decoding.labels)
         self.min_score = self._resolve_min_score(decoding.min_score)
+        # decoding beside the next forward pays where the forward runs on a device and the host waits for it;
+        # on CPU the two compete for the same cores (the embedded model: 5% slower, BENCHMARKS.md)
+        self.overlap_decode = self.device.type != "cpu"
+        self._decode_pool: ThreadPoolExecutor | None = None
 
     @classmethod
     def load(cls, model: str | None = None, **options) -> "Detector":
@@ -176,12 +181,31 @@ class Detector:
         length and bounded tokens, so the log-probs held at once and Viterbi's padding (each document of a
         group is padded to the group's longest) stay bounded however the batch mixes lengths."""
         results: list[list[Span]] = [[] for _ in texts]
-        for group in length_groups([len(e) for e in encoded], GROUP_WINDOWS * self.batch_tokens):
-            group_encoded = [encoded[i] for i in group]
-            spans = self.decode([texts[i] for i in group], group_encoded, self.infer(group_encoded))
+
+        def keep(group: list[int], spans: list[list[Span]]) -> None:
             for i, doc_spans in zip(group, spans):
                 results[i] = doc_spans
+
+        # with overlap_decode, a group is decoded (Viterbi and span mapping, on the host) in a thread while the
+        # next one runs its forward: at most two groups' log-probs are held at once
+        pending = None
+        for group in length_groups([len(e) for e in encoded], GROUP_WINDOWS * self.batch_tokens):
+            group_encoded, group_texts = [encoded[i] for i in group], [texts[i] for i in group]
+            logprobs = self.infer(group_encoded)
+            if not self.overlap_decode:
+                keep(group, self.decode(group_texts, group_encoded, logprobs))
+                continue
+            if pending is not None:
+                keep(pending[0], pending[1].result())
+            pending = (group, self._decoder().submit(self.decode, group_texts, group_encoded, logprobs))
+        if pending is not None:
+            keep(pending[0], pending[1].result())
         return results
+
+    def _decoder(self) -> ThreadPoolExecutor:
+        if self._decode_pool is None:
+            self._decode_pool = ThreadPoolExecutor(1, thread_name_prefix="haremb-decode")
+        return self._decode_pool
 
     def _groups(self, texts: Sequence[str | None]):
         """Consecutive groups of texts of bounded size, so long requests do not hold all log-probs at once."""
