@@ -178,3 +178,25 @@ def test_a_decoding_error_in_the_thread_reaches_the_caller(checkpoint_1layer, do
     monkeypatch.setattr(det, "decode", broken)
     with pytest.raises(RuntimeError, match="decode broke"):
         det.detect(documents * 3)
+
+
+def test_inline_decoding_frees_each_groups_logprobs_before_the_next_forward(checkpoint_1layer, documents, monkeypatch):
+    """On CPU no earlier group's log-probs are alive while the next group runs its forward (a long document is a
+    group of its own: hundreds of MB)."""
+    import gc
+    import weakref
+
+    det = Detector.load(str(checkpoint_1layer), dtype="float32", max_tokens=64, overlap_tokens=16, batch_tokens=64)
+    held, alive = [], []
+    real_infer = det.infer
+
+    def infer(encoded):
+        gc.collect()
+        alive.append(sum(1 for refs in held if any(r() is not None for r in refs)))
+        out = real_infer(encoded)
+        held.append([weakref.ref(a) for a in out])
+        return out
+
+    monkeypatch.setattr(det, "infer", infer)
+    det.detect(documents * 3)
+    assert len(held) >= 3 and max(alive) == 0

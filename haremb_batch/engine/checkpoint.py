@@ -160,6 +160,7 @@ class LazyWeights(Mapping):
             if out is None:
                 out = torch.empty(shape, dtype=dtype)
             out[lo : lo + len(part)] = part
+            del part  # one slice at a time, not two
         return out
 
     def shape(self, name: str) -> list[int]:

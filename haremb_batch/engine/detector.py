@@ -187,17 +187,18 @@ class Detector:
                 results[i] = doc_spans
 
         # with overlap_decode, a group is decoded (Viterbi and span mapping, on the host) in a thread while the
-        # next one runs its forward: at most two groups' log-probs are held at once
+        # next one runs its forward: two groups' log-probs are held at once, and Viterbi's padded copy of one
         pending = None
         for group in length_groups([len(e) for e in encoded], GROUP_WINDOWS * self.batch_tokens):
             group_encoded, group_texts = [encoded[i] for i in group], [texts[i] for i in group]
-            logprobs = self.infer(group_encoded)
-            if not self.overlap_decode:
-                keep(group, self.decode(group_texts, group_encoded, logprobs))
+            if not self.overlap_decode:  # the log-probs are freed before the next group's forward
+                keep(group, self.decode(group_texts, group_encoded, self.infer(group_encoded)))
                 continue
+            logprobs = self.infer(group_encoded)
             if pending is not None:
                 keep(pending[0], pending[1].result())
             pending = (group, self._decoder().submit(self.decode, group_texts, group_encoded, logprobs))
+            del logprobs  # the thread holds them until it is done
         if pending is not None:
             keep(pending[0], pending[1].result())
         return results

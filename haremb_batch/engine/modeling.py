@@ -229,8 +229,11 @@ class PrivacyFilterEngine:
 
 
 def can_prepack(dtype: torch.dtype) -> bool:
-    """Whether this CPU build can run the expert GEMMs on weights reordered for oneDNN in `dtype` (bf16 needs a
-    CPU with native bf16 support as oneDNN sees it; without, the engine keeps plain addmm)."""
+    """Whether this CPU build can run the expert GEMMs on weights reordered for oneDNN in `dtype`. For bf16
+    that is any CPU where oneDNN runs bf16 at all: AVX512-BF16 and AMX natively, older AVX512 CPUs emulated
+    (correct, speed not measured; `dtype: auto` picks fp32 there); on AVX2 the engine keeps plain addmm.
+    Packed weights are opaque oneDNN tensors: a loaded Detector cannot be pickled or deep-copied (build one per
+    process, as the job's actors do)."""
     if not torch.backends.mkldnn.is_available() or not hasattr(torch.ops.mkldnn, "_reorder_linear_weight"):
         return False
     if dtype == torch.bfloat16:
@@ -248,6 +251,7 @@ def _packed_experts(weights, name: str, dtype: torch.dtype):
             if transposed is None:
                 transposed = torch.empty(matrix.shape[::-1], dtype=dtype)
             yield torch.ops.mkldnn._reorder_linear_weight(transposed.copy_(matrix.t()), PACK_ROWS_HINT)
+        part = matrix = None  # one slice of stored rows at a time, not two (a view keeps its slice alive)
 
 
 def balance(experts: list[int], counts: list[int], parts: int) -> list[list[int]]:
