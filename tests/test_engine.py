@@ -147,3 +147,62 @@ def test_weights_read_in_row_slices_are_the_stored_tensors(checkpoint_2layer, mo
             assert [lo for lo, _ in parts] == [sum(len(p) for _, p in parts[:i]) for i in range(len(parts))]
             assert torch.equal(torch.cat([p for _, p in parts]), whole.to(dtype))
             assert torch.equal(weights.converted(name, dtype), whole.to(dtype))
+
+
+def _mapped_from(tensor: torch.Tensor, path) -> bool:
+    """Whether the tensor's memory lies inside a mapping of the file at `path` (/proc/self/maps)."""
+    address, target = tensor.data_ptr(), str(path.resolve())
+    for line in open("/proc/self/maps"):
+        fields = line.split()
+        if len(fields) >= 6 and fields[5] == target:
+            lo, hi = (int(x, 16) for x in fields[0].split("-"))
+            if lo <= address < hi:
+                return True
+    return False
+
+
+def test_weights_stored_in_the_compute_dtype_stay_in_the_files_mapping(checkpoint_1layer, monkeypatch):
+    """No copy of a tensor the file already holds in the compute dtype: its pages are read as they are touched, so
+    the embedding rows no text uses never take memory (fp32 slice shapes: peak 1.2 GiB instead of 1.7)."""
+    import haremb_batch.engine.modeling as modeling
+    from haremb_batch.engine import checkpoint as ckpt
+
+    monkeypatch.setattr(modeling, "can_prepack", lambda dtype: False)
+    monkeypatch.setattr(ckpt, "SLICE_BYTES", 4096)  # as for the real shapes: tensors larger than one slice
+    (file,) = checkpoint_1layer.glob("*.safetensors")
+    fp32 = Detector.load(str(checkpoint_1layer), dtype="float32").engine.w
+    assert fp32[modeling.EMBEDDING].dtype == torch.float32  # stored in fp32 by the fixture
+    for name in (modeling.EMBEDDING, "model.layers.0.self_attn.q_proj.weight", "model.layers.0.mlp.experts.down_proj"):
+        assert _mapped_from(fp32[name], file), name
+    bf16 = Detector.load(str(checkpoint_1layer), dtype="bfloat16").engine.w  # converted: a copy of its own
+    assert not _mapped_from(bf16["model.layers.0.self_attn.q_proj.weight"], file)
+
+
+def test_bf16_stored_embedding_is_gathered_into_fp32_exactly(checkpoint_1layer, documents, tmp_path, monkeypatch):
+    """A bf16 checkpoint run in fp32 keeps its embedding in bf16 (half the memory); the rows convert exactly, so
+    the log-probs are those of an embedding converted at load, and still the reference's."""
+    import shutil
+
+    from safetensors.torch import load_file, save_file
+
+    import haremb_batch.engine.modeling as modeling
+
+    for path in checkpoint_1layer.iterdir():
+        if path.suffix != ".safetensors":
+            shutil.copy(path, tmp_path / path.name)
+    (file,) = checkpoint_1layer.glob("*.safetensors")
+    save_file({k: v.to(torch.bfloat16) for k, v in load_file(file).items()}, tmp_path / file.name,
+              metadata={"format": "pt"})
+    kept = Detector.load(str(tmp_path), dtype="float32", max_tokens=4096)
+    assert kept.engine.w[modeling.EMBEDDING].dtype == torch.bfloat16
+    assert kept.engine.w["model.layers.0.self_attn.q_proj.weight"].dtype == torch.float32
+    monkeypatch.setattr(modeling, "embedding_dtype", lambda weights, dtype: dtype)
+    converted = Detector.load(str(tmp_path), dtype="float32", max_tokens=4096)
+    assert converted.engine.w[modeling.EMBEDDING].dtype == torch.float32
+    encoded = kept.tokenize([" ".join(documents)])
+    ours = kept.infer(encoded)[0]
+    np.testing.assert_array_equal(ours, converted.infer(encoded)[0])
+    assert np.abs(ours - reference_logprobs(tmp_path, encoded[0].ids)).max() < 1e-3
+    # bf16 compute converts nothing; fp16 into bf16 would round, so it is converted at load
+    assert modeling.embedding_dtype({modeling.EMBEDDING: torch.zeros(1, dtype=torch.float16)}, torch.bfloat16) == torch.bfloat16
+    assert modeling.embedding_dtype({modeling.EMBEDDING: torch.zeros(1, dtype=torch.float32)}, torch.bfloat16) == torch.bfloat16

@@ -148,11 +148,15 @@ class LazyWeights(Mapping):
             return f.get_tensor(name)
 
     def converted(self, name: str, dtype) -> "torch.Tensor":
-        """The tensor in `dtype`, read SLICE_BYTES of the stored rows at a time, each through a mapping of its
-        own: neither the stored copy nor its mapped pages ever sit whole beside the converted tensor (the
-        largest expert tensor of the slice shapes is 419 MB in fp32)."""
+        """The tensor in `dtype`. Stored in `dtype`: the file's mapping itself, whose pages are read as they are
+        touched (an embedding's unseen rows never are) and stay clean page cache the kernel can drop. Otherwise
+        converted SLICE_BYTES of the stored rows at a time, each through a mapping of its own: neither the
+        stored copy nor its mapped pages ever sit whole beside the converted tensor (the largest expert tensor
+        of the slice shapes is 419 MB in fp32)."""
         import torch
 
+        if self.stored_dtype(name) == dtype:  # as stored: mapped, its pages read as they are touched
+            return self[name]
         shape, out = self.shape(name), None
         for lo, part in self.row_slices(name, dtype):
             if lo == 0 and (not shape or part.shape[0] == shape[0]):  # in one piece
@@ -163,6 +167,15 @@ class LazyWeights(Mapping):
             del part  # one slice at a time, not two
         return out
 
+    def stored_dtype(self, name: str) -> "torch.dtype | None":
+        """The tensor's dtype in the file (None for one torch has no float dtype for here)."""
+        import torch
+        from safetensors import safe_open
+
+        with safe_open(str(self._where[name]), framework="pt") as f:
+            stored_name = _SAFETENSORS_DTYPES.get(f.get_slice(name).get_dtype())
+        return getattr(torch, stored_name) if stored_name else None
+
     def shape(self, name: str) -> list[int]:
         from safetensors import safe_open
 
@@ -172,14 +185,10 @@ class LazyWeights(Mapping):
     def row_slices(self, name: str, dtype):
         """(first row, rows in `dtype`) of the tensor, SLICE_BYTES of the stored rows at a time, each read
         through a mapping of its own (see `converted`); a scalar or an empty tensor in one piece."""
-        import torch
         from safetensors import safe_open
 
         path = str(self._where[name])
-        with safe_open(path, framework="pt") as f:
-            stored = f.get_slice(name)
-            shape, stored_name = stored.get_shape(), _SAFETENSORS_DTYPES.get(stored.get_dtype())
-        stored_dtype = getattr(torch, stored_name) if stored_name else None
+        shape, stored_dtype = self.shape(name), self.stored_dtype(name)
         if not shape or 0 in shape or stored_dtype is None:
             yield 0, self[name].to(dtype)
             return

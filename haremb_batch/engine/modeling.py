@@ -18,6 +18,7 @@ from torch.profiler import record_function
 
 from .checkpoint import LazyWeights
 
+EMBEDDING = "model.embed_tokens.weight"
 QUERY_BLOCK = 128
 KEY_STEP = 32  # key widths of the attention band's blocks are rounded up to this, grouping blocks of similar reach
 # Each expert's rows are padded (with zero rows of weight 0) to a multiple of this: oneDNN builds and caches
@@ -96,6 +97,8 @@ class PrivacyFilterEngine:
         pack = device.type == "cpu" and can_prepack(dtype)
         for name in list(weights):
             target = torch.float32 if any(k in name for k in keep_fp32) else dtype
+            if name == EMBEDDING:
+                target = embedding_dtype(weights, dtype)
             if pack and name.endswith(PACKED_WEIGHTS):
                 self.packed[name] = list(_packed_experts(weights, name, target))
                 continue
@@ -129,7 +132,7 @@ class PrivacyFilterEngine:
         s = self.shape
         input_ids, positions, segments = (t.to(self.device) for t in (input_ids, positions, segments))
         with record_function("embed"):
-            x = F.embedding(input_ids, self.w["model.embed_tokens.weight"])  # (N, H)
+            x = F.embedding(input_ids, self.w[EMBEDDING]).to(self.dtype)  # (N, H)
             angles = positions[:, None].float() * self.inv_freq[None, :]  # (N, D/2)
             cos = (angles.cos() * self.rope_scaling)[:, None, :].to(self.dtype)
             sin = (angles.sin() * self.rope_scaling)[:, None, :].to(self.dtype)
@@ -226,6 +229,16 @@ class PrivacyFilterEngine:
             out = torch.zeros(N + 1, h.shape[1], dtype=torch.float32, device=h.device)  # row N takes the padding
             out.index_add_(0, token_of, y_sorted.float())
             return out[:N].to(h.dtype)
+
+
+def embedding_dtype(weights, dtype: torch.dtype) -> torch.dtype:
+    """The embedding stays as stored where the gathered rows convert to the compute dtype exactly (bf16 or fp16
+    stored, fp32 compute: the same values at half the memory, and with the file's mapping, only the rows the text
+    uses are ever read). Otherwise it is converted at load like every other weight."""
+    stored = weights.stored_dtype(EMBEDDING) if isinstance(weights, LazyWeights) else weights[EMBEDDING].dtype
+    if stored is not None and stored.is_floating_point and torch.promote_types(stored, dtype) == dtype:
+        return stored
+    return dtype
 
 
 def can_prepack(dtype: torch.dtype) -> bool:
