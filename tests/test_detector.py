@@ -121,6 +121,49 @@ def test_model_from_fsspec_url(checkpoint_1layer, tmp_path, monkeypatch, documen
     assert det.detect(documents[:3]) == local.detect(documents[:3])
 
 
+def test_model_copied_from_a_url_by_two_processes_at_once(checkpoint_1layer, tmp_path, monkeypatch):
+    """The actors of one node copy a remote model at the same time: each into a folder of its own, the first
+    renames it into place, the other drops its copy. A shared folder let one truncate the other's mapped file."""
+    import threading
+
+    import fsspec
+    from fsspec.implementations.memory import MemoryFileSystem
+
+    from haremb_batch.engine.checkpoint import resolve_model_folder
+
+    monkeypatch.setattr("haremb_batch.engine.checkpoint.CACHE_DIR", tmp_path / "cache")
+    mem = fsspec.filesystem("memory")
+    for path in checkpoint_1layer.iterdir():
+        mem.pipe(f"/models/race/{path.name}", path.read_bytes())
+    both_copying, one_reader = threading.Barrier(2, timeout=30), threading.Lock()
+    get_file = MemoryFileSystem.get_file
+
+    def get_file_in_step(self, *args, **kwargs):
+        with one_reader:  # a memory file is one buffer: two readers at once would share its position
+            get_file(self, *args, **kwargs)
+        both_copying.wait()  # file by file in step: neither renames before the other has copied every file
+
+    monkeypatch.setattr(MemoryFileSystem, "get_file", get_file_in_step)
+    results, errors = [], []
+
+    def resolve():
+        try:
+            results.append(resolve_model_folder("memory://models/race"))
+        except Exception as error:  # noqa: BLE001 - the test reports it
+            errors.append(error)
+
+    threads = [threading.Thread(target=resolve) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(set(results)) == 1
+    (folder,) = set(results)
+    for path in checkpoint_1layer.iterdir():
+        assert (folder / path.name).read_bytes() == path.read_bytes()
+    assert [p.name for p in folder.parent.iterdir()] == [folder.name]  # no copy left behind
+
+
 def test_auto_dtype_follows_the_cpu(checkpoint_1layer):
     """bf16 only where the CPU has AMX/AVX512-BF16; emulated bf16 on AVX2 is ~100x slower than fp32."""
     import torch

@@ -1,5 +1,7 @@
 """The fast engine against transformers' reference model, on random checkpoints of the real architecture."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -153,15 +155,28 @@ def _mapped_from(tensor: torch.Tensor, path) -> bool:
     """Whether the tensor's memory lies inside a mapping of the file at `path` (/proc/self/maps)."""
     address, target = tensor.data_ptr(), str(path.resolve())
     for line in open("/proc/self/maps"):
-        fields = line.split()
-        if len(fields) >= 6 and fields[5] == target:
+        fields = line.split(maxsplit=5)
+        if len(fields) == 6 and fields[5].strip() == target:
             lo, hi = (int(x, 16) for x in fields[0].split("-"))
             if lo <= address < hi:
                 return True
     return False
 
 
-def test_weights_stored_in_the_compute_dtype_stay_in_the_files_mapping(checkpoint_1layer, monkeypatch):
+def _dirty_kib(path) -> int:
+    """Pages of the file's mappings this process wrote to (copied on write), from /proc/self/smaps."""
+    dirty, inside, target = 0, False, str(path.resolve())
+    for line in open("/proc/self/smaps"):
+        fields = line.split(maxsplit=5)
+        if "-" in fields[0] and len(fields[0].split("-")) == 2 and ":" not in fields[0]:  # a mapping's header
+            inside = len(fields) == 6 and fields[5].strip() == target
+        elif inside and fields[0] == "Private_Dirty:":
+            dirty += int(fields[1])
+    return dirty
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads the process's mappings (Linux)")
+def test_weights_stored_in_the_compute_dtype_stay_in_the_files_mapping(checkpoint_1layer, documents, monkeypatch):
     """No copy of a tensor the file already holds in the compute dtype: its pages are read as they are touched, so
     the embedding rows no text uses never take memory (fp32 slice shapes: peak 1.2 GiB instead of 1.7)."""
     import haremb_batch.engine.modeling as modeling
@@ -172,10 +187,16 @@ def test_weights_stored_in_the_compute_dtype_stay_in_the_files_mapping(checkpoin
     (file,) = checkpoint_1layer.glob("*.safetensors")
     fp32 = Detector.load(str(checkpoint_1layer), dtype="float32").engine.w
     assert fp32[modeling.EMBEDDING].dtype == torch.float32  # stored in fp32 by the fixture
-    for name in (modeling.EMBEDDING, "model.layers.0.self_attn.q_proj.weight", "model.layers.0.mlp.experts.down_proj"):
+    for name in (modeling.EMBEDDING, "model.layers.0.self_attn.o_proj.weight", "model.layers.0.mlp.experts.down_proj"):
         assert _mapped_from(fp32[name], file), name
-    bf16 = Detector.load(str(checkpoint_1layer), dtype="bfloat16").engine.w  # converted: a copy of its own
-    assert not _mapped_from(bf16["model.layers.0.self_attn.q_proj.weight"], file)
+    det = Detector.load(str(checkpoint_1layer), dtype="bfloat16")
+    bf16 = det.engine.w
+    assert not _mapped_from(bf16["model.layers.0.self_attn.o_proj.weight"], file)  # converted: a copy of its own
+    # the embedding is gathered, then converted: on CPU it stays the file's, in fp32
+    assert bf16[modeling.EMBEDDING].dtype == torch.float32 and _mapped_from(bf16[modeling.EMBEDDING], file)
+    loaded = _dirty_kib(file)  # safetensors itself may move a misaligned tensor within its private mapping
+    det.detect(documents)
+    assert _dirty_kib(file) == loaded  # the forward writes into no weight
 
 
 def test_bf16_stored_embedding_is_gathered_into_fp32_exactly(checkpoint_1layer, documents, tmp_path, monkeypatch):
@@ -195,14 +216,24 @@ def test_bf16_stored_embedding_is_gathered_into_fp32_exactly(checkpoint_1layer, 
               metadata={"format": "pt"})
     kept = Detector.load(str(tmp_path), dtype="float32", max_tokens=4096)
     assert kept.engine.w[modeling.EMBEDDING].dtype == torch.bfloat16
-    assert kept.engine.w["model.layers.0.self_attn.q_proj.weight"].dtype == torch.float32
-    monkeypatch.setattr(modeling, "embedding_dtype", lambda weights, dtype: dtype)
+    assert kept.engine.w["model.layers.0.self_attn.o_proj.weight"].dtype == torch.float32
+    monkeypatch.setattr(modeling, "embedding_dtype", lambda weights, dtype, device: dtype)
     converted = Detector.load(str(tmp_path), dtype="float32", max_tokens=4096)
     assert converted.engine.w[modeling.EMBEDDING].dtype == torch.float32
     encoded = kept.tokenize([" ".join(documents)])
     ours = kept.infer(encoded)[0]
     np.testing.assert_array_equal(ours, converted.infer(encoded)[0])
     assert np.abs(ours - reference_logprobs(tmp_path, encoded[0].ids)).max() < 1e-3
-    # bf16 compute converts nothing; fp16 into bf16 would round, so it is converted at load
-    assert modeling.embedding_dtype({modeling.EMBEDDING: torch.zeros(1, dtype=torch.float16)}, torch.bfloat16) == torch.bfloat16
-    assert modeling.embedding_dtype({modeling.EMBEDDING: torch.zeros(1, dtype=torch.float32)}, torch.bfloat16) == torch.bfloat16
+
+
+@pytest.mark.parametrize("stored", ["float32", "bfloat16", "float16"])
+@pytest.mark.parametrize("compute", ["float32", "bfloat16", "float16"])
+def test_embedding_dtype_for_every_pair(stored, compute):
+    """On CPU the table stays as stored (no copy); on a device, where it is copied anyway, the narrower dtype."""
+    from haremb_batch.engine.modeling import EMBEDDING, embedding_dtype
+
+    weights = {EMBEDDING: torch.zeros(1, dtype=getattr(torch, stored))}
+    assert embedding_dtype(weights, getattr(torch, compute), torch.device("cpu")) == getattr(torch, stored)
+    narrower = min((stored, compute), key=lambda d: (getattr(torch, d).itemsize, d != compute))
+    assert embedding_dtype(weights, getattr(torch, compute), torch.device("cuda")) == getattr(torch, narrower)
+    assert embedding_dtype({EMBEDDING: torch.zeros(1, dtype=torch.int8)}, torch.float32, torch.device("cpu")) == torch.float32

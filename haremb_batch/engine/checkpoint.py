@@ -6,6 +6,8 @@ import hashlib
 import json
 import math
 import os
+import shutil
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,13 +57,21 @@ def _copy_from_url(url: str) -> Path:
     fs, path = fsspec.core.url_to_fs(url)
     if not fs.isdir(path):
         raise CheckpointError(f"model {url!r}: not a folder")
-    partial = target.with_suffix(".partial")
-    partial.mkdir(parents=True, exist_ok=True)
-    for remote in fs.find(path):
-        local = partial / os.path.relpath(remote, path)
-        local.parent.mkdir(parents=True, exist_ok=True)
-        fs.get_file(remote, str(local))
-    partial.rename(target)
+    # a folder of this process's own: the actors of one node copy at the same time, and one writing into a file
+    # another has renamed into place and mapped would change or truncate that one's weights (SIGBUS)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=f"{target.name}.", suffix=".partial", dir=target.parent))
+    try:
+        for remote in fs.find(path):
+            local = partial / os.path.relpath(remote, path)
+            local.parent.mkdir(parents=True, exist_ok=True)
+            fs.get_file(remote, str(local))
+        partial.rename(target)
+    except OSError:
+        if not (target / "config.json").exists():  # not another process's copy, finished first
+            raise
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
     return target
 
 
@@ -137,6 +147,7 @@ class LazyWeights(Mapping):
         from safetensors import safe_open
 
         self._where: dict[str, Path] = {}
+        self._mapped: dict[Path, object] = {}  # one open file per path: tensors as stored share its one mapping
         for path in files:
             with safe_open(str(path), framework="pt") as f:
                 self._where.update({name: path for name in f.keys()})
@@ -152,11 +163,17 @@ class LazyWeights(Mapping):
         touched (an embedding's unseen rows never are) and stay clean page cache the kernel can drop. Otherwise
         converted SLICE_BYTES of the stored rows at a time, each through a mapping of its own: neither the
         stored copy nor its mapped pages ever sit whole beside the converted tensor (the largest expert tensor
-        of the slice shapes is 419 MB in fp32)."""
+        of the slice shapes is 419 MB in fp32). Mapped weights change with their file: a checkpoint must be
+        replaced by a new file (renamed into place), never rewritten or truncated in place while in use."""
         import torch
 
         if self.stored_dtype(name) == dtype:  # as stored: mapped, its pages read as they are touched
-            return self[name]
+            from safetensors import safe_open
+
+            path = self._where[name]
+            if path not in self._mapped:  # a mapping of the whole file per tensor: 124 for eight layers
+                self._mapped[path] = safe_open(str(path), framework="pt")
+            return self._mapped[path].get_tensor(name)
         shape, out = self.shape(name), None
         for lo, part in self.row_slices(name, dtype):
             if lo == 0 and (not shape or part.shape[0] == shape[0]):  # in one piece

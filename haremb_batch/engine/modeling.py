@@ -98,7 +98,7 @@ class PrivacyFilterEngine:
         for name in list(weights):
             target = torch.float32 if any(k in name for k in keep_fp32) else dtype
             if name == EMBEDDING:
-                target = embedding_dtype(weights, dtype)
+                target = embedding_dtype(weights, dtype, device)
             if pack and name.endswith(PACKED_WEIGHTS):
                 self.packed[name] = list(_packed_experts(weights, name, target))
                 continue
@@ -231,12 +231,15 @@ class PrivacyFilterEngine:
             return out[:N].to(h.dtype)
 
 
-def embedding_dtype(weights, dtype: torch.dtype) -> torch.dtype:
-    """The embedding stays as stored where the gathered rows convert to the compute dtype exactly (bf16 or fp16
-    stored, fp32 compute: the same values at half the memory, and with the file's mapping, only the rows the text
-    uses are ever read). Otherwise it is converted at load like every other weight."""
+def embedding_dtype(weights, dtype: torch.dtype, device: torch.device) -> torch.dtype:
+    """The dtype the embedding table is kept in. Its gathered rows are converted to the compute dtype, which gives
+    the values of a table converted at load, bit for bit (conversion is element by element). On CPU it stays as
+    stored: with the file's mapping (LazyWeights) only the rows the text uses are ever read, and no copy is made.
+    On a device it is copied anyway, so it takes the narrower of the two dtypes."""
     stored = weights.stored_dtype(EMBEDDING) if isinstance(weights, LazyWeights) else weights[EMBEDDING].dtype
-    if stored is not None and stored.is_floating_point and torch.promote_types(stored, dtype) == dtype:
+    if stored is None or not stored.is_floating_point:
+        return dtype
+    if device.type == "cpu" or stored.itemsize < dtype.itemsize:
         return stored
     return dtype
 
