@@ -171,7 +171,7 @@ class LazyWeights(Mapping):
             from safetensors import safe_open
 
             path = self._where[name]
-            if path not in self._mapped:  # a mapping of the whole file per tensor: 124 for eight layers
+            if path not in self._mapped:  # opened per tensor, each mapped the whole file (124 times for 8 layers)
                 self._mapped[path] = safe_open(str(path), framework="pt")
             return self._mapped[path].get_tensor(name)
         shape, out = self.shape(name), None
