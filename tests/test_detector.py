@@ -164,6 +164,80 @@ def test_model_copied_from_a_url_by_two_processes_at_once(checkpoint_1layer, tmp
     assert [p.name for p in folder.parent.iterdir()] == [folder.name]  # no copy left behind
 
 
+def _serve(mem, checkpoint, url_path):
+    for path in checkpoint.iterdir():
+        mem.pipe(f"{url_path}/{path.name}", path.read_bytes())
+
+
+def test_model_replaced_at_its_url_is_copied_again(checkpoint_1layer, tmp_path, monkeypatch):
+    """A nightly job's model replaced at the same URL: the next run copies and runs the new one (the cache is
+    keyed by the remote's names, sizes and version fields), and an unchanged model is not copied again."""
+    import fsspec
+    from fsspec.implementations.memory import MemoryFileSystem
+
+    from haremb_batch.engine.checkpoint import resolve_model_folder
+
+    monkeypatch.setattr("haremb_batch.engine.checkpoint.CACHE_DIR", tmp_path / "cache")
+    mem = fsspec.filesystem("memory")
+    _serve(mem, checkpoint_1layer, "/models/nightly")
+    copied, get_file = [], MemoryFileSystem.get_file
+    monkeypatch.setattr(MemoryFileSystem, "get_file", lambda self, rpath, *a, **k: (copied.append(rpath), get_file(self, rpath, *a, **k)))
+
+    first = resolve_model_folder("memory://models/nightly")
+    files = len(copied)
+    assert resolve_model_folder("memory://models/nightly") == first and len(copied) == files  # no second copy
+
+    card = json.loads((checkpoint_1layer / "tokenizer_config.json").read_text())
+    card["model_max_length"] = 4096  # a new version of one file
+    mem.pipe("/models/nightly/tokenizer_config.json", json.dumps(card).encode())
+    second = resolve_model_folder("memory://models/nightly")
+    assert second != first and len(copied) == 2 * files
+    assert json.loads((second / "tokenizer_config.json").read_text())["model_max_length"] == 4096
+    assert (first / "config.json").exists()  # the old version stays: a running job may still map it
+
+
+def test_model_replaced_while_it_is_copied_is_refused(checkpoint_1layer, tmp_path, monkeypatch):
+    import fsspec
+    from fsspec.implementations.memory import MemoryFileSystem
+
+    from haremb_batch.engine.checkpoint import resolve_model_folder
+
+    monkeypatch.setattr("haremb_batch.engine.checkpoint.CACHE_DIR", tmp_path / "cache")
+    mem = fsspec.filesystem("memory")
+    _serve(mem, checkpoint_1layer, "/models/moving")
+    get_file = MemoryFileSystem.get_file
+
+    def get_file_then_replace(self, rpath, *args, **kwargs):
+        get_file(self, rpath, *args, **kwargs)
+        mem.pipe("/models/moving/extra.txt", b"uploaded meanwhile")
+
+    monkeypatch.setattr(MemoryFileSystem, "get_file", get_file_then_replace)
+    with pytest.raises(CheckpointError, match="changed while it was being copied"):
+        resolve_model_folder("memory://models/moving")
+    assert list((tmp_path / "cache" / "models").iterdir()) == []  # no copy of mixed versions left, none in place
+
+
+def test_copies_of_killed_processes_are_removed_after_a_day(checkpoint_1layer, tmp_path, monkeypatch):
+    import os
+    import time
+
+    import fsspec
+
+    from haremb_batch.engine.checkpoint import resolve_model_folder
+
+    monkeypatch.setattr("haremb_batch.engine.checkpoint.CACHE_DIR", tmp_path / "cache")
+    models = tmp_path / "cache" / "models"
+    stale, live = models / "0123abcd-ffff.x1y2.partial", models / "0123abcd-ffff.z3w4.partial"
+    for folder in (stale, live):
+        folder.mkdir(parents=True)
+        (folder / "model.safetensors").write_bytes(b"half a file")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(stale, (two_days_ago, two_days_ago))
+    _serve(fsspec.filesystem("memory"), checkpoint_1layer, "/models/tidy")
+    folder = resolve_model_folder("memory://models/tidy")
+    assert sorted(p.name for p in models.iterdir()) == sorted([folder.name, live.name])
+
+
 def test_auto_dtype_follows_the_cpu(checkpoint_1layer):
     """bf16 only where the CPU has AMX/AVX512-BF16; emulated bf16 on AVX2 is ~100x slower than fp32."""
     import torch

@@ -61,3 +61,34 @@ def test_unreadable_shard_becomes_one_marker_row(config, tmp_path):
     batch = pa.Table.from_pylist([{"path": str(bad), "relative": "bad.parquet", "format": "parquet", "size": 18}])
     rows = pa.concat_tables(list(read_shards(batch, config))).to_pylist()
     assert len(rows) == 1 and rows[0]["status"] == "shard_failed" and "bad.parquet" in rows[0]["reason"]
+
+
+def test_stages_load_the_model_version_the_driver_copied(config, checkpoint_1layer, tmp_path, monkeypatch):
+    """A model given as a URL and replaced there after the driver copied it: a task or actor that starts then
+    fails (the job fails closed) instead of running another model than the run identity names."""
+    import dataclasses
+    import shutil
+
+    from haremb_batch import CheckpointError
+    from haremb_batch.engine.checkpoint import resolve_model_folder, url_model_version
+    from haremb_batch.pipeline import stages
+
+    monkeypatch.setattr("haremb_batch.engine.checkpoint.CACHE_DIR", tmp_path / "cache")
+    remote = tmp_path / "bucket" / "model"
+    shutil.copytree(checkpoint_1layer, remote)
+    url = f"local://{remote}"  # an fsspec URL, copied like s3:// (file:// would be read in place)
+    config = dataclasses.replace(config, model=dataclasses.replace(config.model, path=url))
+    version = url_model_version(resolve_model_folder(url))  # what the driver does before the stages start
+    assert version is not None
+    docs = pa.concat_tables(list(read_shards(shard_batch(config), config))[:-1])
+    tokens = pa.concat_tables(tokenize_documents(docs, config, docs=4, model_version=version))
+    assert ModelStage(config, model_version=version)(tokens).num_rows == 4
+
+    stages._tokenizer.cache_clear()
+    (remote / "tokenizer_config.json").write_text((remote / "tokenizer_config.json").read_text() + " ")
+    shutil.rmtree(tmp_path / "cache")  # a node that has no copy yet
+    with pytest.raises(CheckpointError, match="replaced after the run started"):
+        ModelStage(config, model_version=version)
+    with pytest.raises(CheckpointError, match="replaced after the run started"):
+        list(tokenize_documents(docs, config, docs=4, model_version=version))
+    assert ModelStage(config).detector is not None  # a new run takes the new version

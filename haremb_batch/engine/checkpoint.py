@@ -6,6 +6,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -33,13 +34,15 @@ class Checkpoint:
 
 
 
-def resolve_model_folder(model: str | os.PathLike | None) -> Path:
-    """A local folder for `model`: None (the embedded default), a folder, an fsspec URL or a hub id."""
+def resolve_model_folder(model: str | os.PathLike | None, version: str | None = None) -> Path:
+    """A local folder for `model`: None (the embedded default), a folder, an fsspec URL or a hub id.
+    version: for a URL, the remote_version the copy must be (the job's driver passes the one it copied, so an
+    actor that starts after the model was replaced at its URL fails instead of running another model)."""
     if model is None:
         return DEFAULT_MODEL_DIR
     model = str(model)
     if "://" in model and not model.startswith("file://"):
-        return _copy_from_url(model)
+        return _copy_from_url(model, version)
     local = Path(model.removeprefix("file://")).expanduser()
     if local.exists():
         return local
@@ -48,24 +51,63 @@ def resolve_model_folder(model: str | os.PathLike | None) -> Path:
     raise CheckpointError(f"model {model!r}: no such folder, and not an fsspec URL or a hub id (owner/name)")
 
 
-def _copy_from_url(url: str) -> Path:
-    import fsspec
+# what tells one version of a remote file from another, by filesystem: S3 and Azure ETags, GCS's md5, local
+# and SFTP mtimes, the memory filesystem's creation time (the file's size is always taken as well)
+VERSION_KEYS = ("ETag", "etag", "md5Hash", "LastModified", "last_modified", "updated", "mtime", "created")
+STALE_COPY_SECONDS = 24 * 3600  # a `.partial` folder this old is a copy whose process was killed
 
-    target = CACHE_DIR / "models" / hashlib.sha256(url.encode()).hexdigest()[:16]
-    if (target / "config.json").exists():
-        return target
-    fs, path = fsspec.core.url_to_fs(url)
+
+def remote_version(fs, path: str, url: str) -> str:
+    """The version of the remote folder `path` (at `url`): a hash of its files' names, sizes and version fields,
+    so a model replaced at the same URL is copied again. CheckpointError when it is no folder or holds no file."""
     if not fs.isdir(path):
         raise CheckpointError(f"model {url!r}: not a folder")
+    listing = fs.find(path, detail=True)
+    if not listing:
+        raise CheckpointError(f"model {url!r}: an empty folder")
+    digest = hashlib.sha256()
+    for name in sorted(listing):
+        info = listing[name]
+        stamp = next((str(info[k]) for k in VERSION_KEYS if info.get(k) is not None), "")
+        digest.update(f"{os.path.relpath(name, path)}\0{info.get('size')}\0{stamp}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def url_model_version(folder: Path) -> str | None:
+    """The remote version a copy made by resolve_model_folder holds; None for a folder that is no such copy."""
+    match = re.fullmatch(r"[0-9a-f]{16}-([0-9a-f]{16})", folder.name)
+    return match.group(1) if match and folder.parent == CACHE_DIR / "models" else None
+
+
+def _copy_from_url(url: str, expected: str | None = None) -> Path:
+    """A local copy of the model folder at `url`, one per version of it (remote_version): a nightly job whose
+    model was replaced at the same URL runs the new one, and its run identity's model digest says so."""
+    import fsspec
+
+    models = CACHE_DIR / "models"
+    stem = hashlib.sha256(url.encode()).hexdigest()[:16]
+    if expected is not None and (models / f"{stem}-{expected}" / "config.json").exists():
+        return models / f"{stem}-{expected}"
+    fs, path = fsspec.core.url_to_fs(url)
+    version = remote_version(fs, path, url)
+    if expected is not None and version != expected:
+        raise CheckpointError(f"model {url!r} was replaced after the run started (version {expected}, now {version}); "
+                              "run again, or publish new models at a new URL")
+    target = models / f"{stem}-{version}"
+    if (target / "config.json").exists():
+        return target
     # a folder of this process's own: the actors of one node copy at the same time, and one writing into a file
     # another has renamed into place and mapped would change or truncate that one's weights (SIGBUS)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = Path(tempfile.mkdtemp(prefix=f"{target.name}.", suffix=".partial", dir=target.parent))
+    models.mkdir(parents=True, exist_ok=True)
+    _remove_stale_copies(models)
+    partial = Path(tempfile.mkdtemp(prefix=f"{target.name}.", suffix=".partial", dir=models))
     try:
         for remote in fs.find(path):
             local = partial / os.path.relpath(remote, path)
             local.parent.mkdir(parents=True, exist_ok=True)
             fs.get_file(remote, str(local))
+        if remote_version(fs, path, url) != version:  # replaced while we copied: the copy may mix two versions
+            raise CheckpointError(f"model {url!r} changed while it was being copied; run again")
         partial.rename(target)
     except OSError:
         if not (target / "config.json").exists():  # not another process's copy, finished first
@@ -73,6 +115,19 @@ def _copy_from_url(url: str) -> Path:
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     return target
+
+
+def _remove_stale_copies(models: Path) -> None:
+    """Copies left by killed processes (`<name>.<random>.partial`, untouched for a day); a live copy writes into
+    its folder, so its time stays recent. Earlier versions of a model stay: a running job may still map them."""
+    import time
+
+    for folder in models.glob("*.partial"):
+        try:
+            if time.time() - folder.stat().st_mtime > STALE_COPY_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:  # removed by another process meanwhile
+            pass
 
 
 def _download_from_hub(repo_id: str) -> Path:

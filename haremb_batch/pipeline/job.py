@@ -251,7 +251,10 @@ def runtime_sizes(cfg: JobConfig) -> dict:
 TASK_CPUS = 0.5  # each read+tokenize and write task
 
 
-def build_dataset(cfg: JobConfig, shards: list[Shard], key: bytes, sizes: dict, categories: list[str]):
+def build_dataset(cfg: JobConfig, shards: list[Shard], key: bytes, sizes: dict, categories: list[str],
+                  model_version: str | None = None):
+    """model_version: of a model given as a URL, the version the driver copied (engine/checkpoint.py), which
+    every task and actor must load: one replaced at its URL during the run fails them, never mixes models."""
     import ray
     from ray.data import ActorPoolStrategy
 
@@ -262,7 +265,8 @@ def build_dataset(cfg: JobConfig, shards: list[Shard], key: bytes, sizes: dict, 
     # batch_size=None: Ray Data fuses read and tokenize into one task, bundling its inputs to the larger batch
     # size; a row count here would bundle every small shard into one task, so the model stage would see a
     # single block and no shard would finish before all were through. tokenize_documents slices instead.
-    ds = ds.map_batches(tokenize_documents, fn_kwargs={"config": cfg, "docs": sizes["docs_per_batch"]},
+    ds = ds.map_batches(tokenize_documents,
+                        fn_kwargs={"config": cfg, "docs": sizes["docs_per_batch"], "model_version": model_version},
                         batch_size=None, batch_format="pyarrow", num_cpus=TASK_CPUS)
     actor_cpus = sizes["cpus_per_actor"]
     if not sizes["gpus_per_actor"] and actor_cpus == TASK_CPUS:
@@ -270,7 +274,7 @@ def build_dataset(cfg: JobConfig, shards: list[Shard], key: bytes, sizes: dict, 
         # items up to a model batch: the actor would then read them all, one block again
         actor_cpus = TASK_CPUS * 0.98
     ds = ds.map_batches(
-        ModelStage, fn_constructor_kwargs={"config": cfg, "threads": sizes["torch_threads"]},
+        ModelStage, fn_constructor_kwargs={"config": cfg, "threads": sizes["torch_threads"], "model_version": model_version},
         compute=ActorPoolStrategy(min_size=1, max_size=sizes["actors"]), num_gpus=sizes["gpus_per_actor"],
         num_cpus=actor_cpus, batch_size=sizes["docs_per_batch"], batch_format="pyarrow",
     )
@@ -405,13 +409,16 @@ def _execute(cfg: JobConfig, p: Plan, todo: list[Shard], state: RunState, sizes:
     its rows are back. The driver sees only accounting records and manifests."""
     import ray
 
+    from ..engine.checkpoint import url_model_version
+
     tracker = Tracker(todo)
     # SPREAD: finalization is I/O-heavy; on several nodes it runs on all of them
     finalize = ray.remote(num_cpus=0.25, max_retries=2, scheduling_strategy="SPREAD")(finalize_task)
     running: dict = {}  # ObjectRef -> shard relative path
     try:
         with ProgressPrinter(tracker):
-            dataset = build_dataset(cfg, todo, p.key, sizes, p.categories)
+            dataset = build_dataset(cfg, todo, p.key, sizes, p.categories,
+                                    url_model_version(p.model_folder) if p.model_folder else None)
             # prefetch_batches=0: a report reaches the driver when its part is written, not one block later
             for batch in dataset.iter_batches(batch_format="pyarrow", batch_size=None, prefetch_batches=0):
                 for report in batch.to_pylist():

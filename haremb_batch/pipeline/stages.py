@@ -61,21 +61,22 @@ def _marker(shard: Shard, status: str, reason: str | None, rows: int) -> pa.Tabl
 # -- tokenize ------------------------------------------------------------------------------------------------
 
 @lru_cache(maxsize=2)
-def _tokenizer(model_path: str | None):
+def _tokenizer(model_path: str | None, model_version: str | None):
     from ..engine.checkpoint import resolve_model_folder
 
-    return load_tokenizer(resolve_model_folder(model_path))
+    return load_tokenizer(resolve_model_folder(model_path, model_version))
 
 
-def tokenize_documents(batch: pa.Table, config: JobConfig, docs: int):
+def tokenize_documents(batch: pa.Table, config: JobConfig, docs: int, model_version: str | None = None):
     """Adds token ids and flat (start, end) offsets per text: the model actor only runs windows. Yields
-    slices of `docs` rows, so one tokenizer call (and its output) stays bounded whatever the block size."""
+    slices of `docs` rows, so one tokenizer call (and its output) stays bounded whatever the block size.
+    model_version: the version of a model given as a URL that the driver copied (engine/checkpoint.py)."""
     for first in range(0, batch.num_rows, docs):
-        yield _tokenize(batch.slice(first, docs), config)
+        yield _tokenize(batch.slice(first, docs), config, model_version)
 
 
-def _tokenize(batch: pa.Table, config: JobConfig) -> pa.Table:
-    tokenizer = _tokenizer(config.model.path)
+def _tokenize(batch: pa.Table, config: JobConfig, model_version: str | None) -> pa.Table:
+    tokenizer = _tokenizer(config.model.path, model_version)
     rows = list(zip(batch.column("texts").to_pylist(), batch.column("status").to_pylist()))
     flat = [text for texts, status in rows if status == "ok" for text in texts]
     encoded = iter(encode_texts(tokenizer, flat))  # one tokenizer call for the whole batch
@@ -107,14 +108,16 @@ class ModelStage:
                    "span_end": pa.list_(pa.int64()), "span_label": pa.list_(pa.string()),
                    "span_score": pa.list_(pa.float32())}
 
-    def __init__(self, config: JobConfig, threads: int | None = None):
+    def __init__(self, config: JobConfig, threads: int | None = None, model_version: str | None = None):
         import torch
 
         from ..engine import Detector
+        from ..engine.checkpoint import resolve_model_folder
 
         if threads:
             torch.set_num_threads(threads)
-        self.detector = Detector.load(config.model.path, **config.detector_options())
+        folder = resolve_model_folder(config.model.path, model_version)  # the version the driver copied
+        self.detector = Detector.load(str(folder), **config.detector_options())
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         rows = batch.to_pylist()
