@@ -1,4 +1,5 @@
 import os
+import shutil
 
 import pytest
 
@@ -65,15 +66,20 @@ def ray_cluster():
     In-process tests join it with ray.init(address=...), the CLI through RAY_ADDRESS, and `ray job submit`
     through its dashboard. Teardown stops this cluster's processes only (tests/raycluster.py).
     """
+    import tempfile
+
     import ray
 
-    head = start_head(num_cpus=2, dashboard=True)
+    # models copied from URLs go to a cache of this session's own, not the user's ~/.cache
+    cache = tempfile.mkdtemp(prefix="haremb-test-cache-")
+    head = start_head(num_cpus=2, dashboard=True, env={**os.environ, "HAREMB_CACHE": cache})
     try:
         ray.init(address=head.address, logging_level="ERROR", log_to_driver=False)
-        yield {"address": head.address, "dashboard": head.dashboard, "node": head}
+        yield {"address": head.address, "dashboard": head.dashboard, "node": head, "cache": cache}
     finally:
         ray.shutdown()
         head.stop()
+        shutil.rmtree(cache, ignore_errors=True)
 
 
 @pytest.fixture()

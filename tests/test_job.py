@@ -200,12 +200,17 @@ def test_cli_runs_and_joins_the_running_cluster(ray_cluster, shards, checkpoint_
     check_outputs(inp, tmp_path / "out", expected, "mask", KEY.encode())
 
 
-def test_job_reads_and_writes_s3(ray_cluster, keyed, shards, checkpoint_1layer, moto_s3, tmp_path):
+def test_job_reads_and_writes_s3(ray_cluster, keyed, shards, checkpoint_1layer, moto_s3, tmp_path, monkeypatch):
+    """Input, output and the model on S3, reached with io.storage_options (the model copied once per version)."""
     inp, expected = shards
     s3, options = s3_bucket_with_shards(moto_s3, "lake", inp, expected)
+    s3.put(str(checkpoint_1layer), "lake/models/pf", recursive=True)
+    monkeypatch.setattr("haremb_batch.engine.checkpoint.CACHE_DIR", Path(ray_cluster["cache"]))  # the driver's
     sets = [f"io.storage_options={json.dumps(options)}"]
-    report = run_job("s3://lake/raw/", "s3://lake/clean", checkpoint_1layer, *sets)
+    report = run_job("s3://lake/raw/", "s3://lake/clean", "s3://lake/models/pf", *sets)
     assert report["shards"]["done"] == len(expected)
+    (copy,) = (Path(ray_cluster["cache"]) / "models").iterdir()  # the driver's and the actors' copy: one version
+    assert sorted(p.name for p in copy.iterdir()) == sorted(p.name for p in checkpoint_1layer.iterdir())
     local = tmp_path / "fetched"
     s3.get("lake/clean/", str(local), recursive=True)
     check_outputs(inp, local, expected, "mask", KEY.encode())

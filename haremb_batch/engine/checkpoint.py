@@ -34,15 +34,17 @@ class Checkpoint:
 
 
 
-def resolve_model_folder(model: str | os.PathLike | None, version: str | None = None) -> Path:
+def resolve_model_folder(model: str | os.PathLike | None, version: str | None = None,
+                         storage_options: dict | None = None) -> Path:
     """A local folder for `model`: None (the embedded default), a folder, an fsspec URL or a hub id.
     version: for a URL, the remote_version the copy must be (the job's driver passes the one it copied, so an
-    actor that starts after the model was replaced at its URL fails instead of running another model)."""
+    actor that starts after the model was replaced at its URL fails instead of running another model).
+    storage_options: passed to fsspec for a URL (the job's io.storage_options: endpoint, credentials)."""
     if model is None:
         return DEFAULT_MODEL_DIR
     model = str(model)
     if "://" in model and not model.startswith("file://"):
-        return _copy_from_url(model, version)
+        return _copy_from_url(model, version, storage_options or {})
     local = Path(model.removeprefix("file://")).expanduser()
     if local.exists():
         return local
@@ -79,7 +81,7 @@ def url_model_version(folder: Path) -> str | None:
     return match.group(1) if match and folder.parent == CACHE_DIR / "models" else None
 
 
-def _copy_from_url(url: str, expected: str | None = None) -> Path:
+def _copy_from_url(url: str, expected: str | None, storage_options: dict) -> Path:
     """A local copy of the model folder at `url`, one per version of it (remote_version): a nightly job whose
     model was replaced at the same URL runs the new one, and its run identity's model digest says so."""
     import fsspec
@@ -88,7 +90,7 @@ def _copy_from_url(url: str, expected: str | None = None) -> Path:
     stem = hashlib.sha256(url.encode()).hexdigest()[:16]
     if expected is not None and (models / f"{stem}-{expected}" / "config.json").exists():
         return models / f"{stem}-{expected}"
-    fs, path = fsspec.core.url_to_fs(url)
+    fs, path = fsspec.core.url_to_fs(url, **storage_options)
     version = remote_version(fs, path, url)
     if expected is not None and version != expected:
         raise CheckpointError(f"model {url!r} was replaced after the run started (version {expected}, now {version}); "

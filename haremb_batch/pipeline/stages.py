@@ -11,6 +11,7 @@ shard is complete without ever reading it.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from functools import lru_cache
@@ -61,10 +62,11 @@ def _marker(shard: Shard, status: str, reason: str | None, rows: int) -> pa.Tabl
 # -- tokenize ------------------------------------------------------------------------------------------------
 
 @lru_cache(maxsize=2)
-def _tokenizer(model_path: str | None, model_version: str | None):
+def _tokenizer(model_path: str | None, model_version: str | None, storage_options_json: str):
     from ..engine.checkpoint import resolve_model_folder
 
-    return load_tokenizer(resolve_model_folder(model_path, model_version))
+    # the options as JSON text: an lru_cache key must hash
+    return load_tokenizer(resolve_model_folder(model_path, model_version, json.loads(storage_options_json)))
 
 
 def tokenize_documents(batch: pa.Table, config: JobConfig, docs: int, model_version: str | None = None):
@@ -76,7 +78,7 @@ def tokenize_documents(batch: pa.Table, config: JobConfig, docs: int, model_vers
 
 
 def _tokenize(batch: pa.Table, config: JobConfig, model_version: str | None) -> pa.Table:
-    tokenizer = _tokenizer(config.model.path, model_version)
+    tokenizer = _tokenizer(config.model.path, model_version, json.dumps(config.io.storage_options, sort_keys=True))
     rows = list(zip(batch.column("texts").to_pylist(), batch.column("status").to_pylist()))
     flat = [text for texts, status in rows if status == "ok" for text in texts]
     encoded = iter(encode_texts(tokenizer, flat))  # one tokenizer call for the whole batch
@@ -116,7 +118,7 @@ class ModelStage:
 
         if threads:
             torch.set_num_threads(threads)
-        folder = resolve_model_folder(config.model.path, model_version)  # the version the driver copied
+        folder = resolve_model_folder(config.model.path, model_version, config.io.storage_options)  # the driver's version
         self.detector = Detector.load(str(folder), **config.detector_options())
 
     def __call__(self, batch: pa.Table) -> pa.Table:
