@@ -146,6 +146,19 @@ class JobConfig:
             options["batch_tokens"] = self.runtime.batch_tokens
         return options
 
+    def model_storage_options(self) -> dict:
+        """io.storage_options for a model URL of the input's or the output's protocol: the options are written for
+        that store, and another filesystem may reject them (an https model beside data on S3) or misread them."""
+        from fsspec.core import split_protocol
+
+        def protocol(uri):
+            return (split_protocol(str(uri))[0] or "file") if uri else None
+
+        model = protocol(self.model.path)  # None: the embedded model; file: a folder, read in place
+        if model in (None, "file") or model not in (protocol(self.input.uri), protocol(self.output.uri)):
+            return {}
+        return self.io.storage_options
+
     def digest(self, lists: tuple | None = None, rules: tuple | None = None, word_lists: dict | None = None) -> str:
         """Identifies what changes outputs: not where they go, how the run is laid out, the credentials (io), the
         model's location (its content has a digest of its own) nor the key (it has a fingerprint). `lists`:

@@ -45,3 +45,19 @@ def test_digest_follows_what_changes_outputs():
     # a new version of a word list redoes the shards its rules touched
     assert base.digest(word_lists={"given_names.txt": "a"}) != base.digest(word_lists={"given_names.txt": "b"})
     assert base.digest(rules=("email",)) == load_job_config(None, ["runtime.actors=2"], input__uri="a", output__uri="b").digest(rules=("email",))
+
+
+def test_storage_options_reach_a_model_url_of_the_data_stores_protocol():
+    """io.storage_options are written for the input's or output's store: an S3 model gets them, an https model
+    beside data on S3 does not (aiohttp rejects S3 options), nor does a local model."""
+    opts = '{"endpoint_url": "http://127.0.0.1:9000", "key": "k", "secret": "s"}'
+    cfg = load_job_config(None, [f"io.storage_options={opts}"], input__uri="s3://lake/raw", output__uri="/tmp/out",
+                          model__path="s3://models/pf")
+    assert cfg.model_storage_options()["endpoint_url"] == "http://127.0.0.1:9000"
+    for model in ("https://example.org/models/pf", "/models/pf", None):
+        cfg = load_job_config(None, [f"io.storage_options={opts}"], input__uri="s3://lake/raw", output__uri="/tmp/out",
+                              model__path=model)
+        assert cfg.model_storage_options() == {}
+    cfg = load_job_config(None, [f"io.storage_options={opts}"], input__uri="/data/raw", output__uri="s3://lake/clean",
+                          model__path="s3://models/pf")
+    assert cfg.model_storage_options()["key"] == "k"

@@ -196,6 +196,62 @@ def test_model_replaced_at_its_url_is_copied_again(checkpoint_1layer, tmp_path, 
     assert (first / "config.json").exists()  # the old version stays: a running job may still map it
 
 
+def test_model_replaced_by_one_of_the_same_size_is_copied_again(checkpoint_1layer, tmp_path, monkeypatch):
+    """A retrained model of the same shape has files of the same sizes: the version fields tell them apart
+    (the memory filesystem's creation time here, S3's ETag, a local file's mtime)."""
+    import fsspec
+
+    from haremb_batch.engine.checkpoint import resolve_model_folder
+
+    monkeypatch.setattr("haremb_batch.engine.checkpoint.CACHE_DIR", tmp_path / "cache")
+    mem = fsspec.filesystem("memory")
+    _serve(mem, checkpoint_1layer, "/models/retrained")
+    first = resolve_model_folder("memory://models/retrained")
+    weights = bytearray((checkpoint_1layer / "model.safetensors").read_bytes())
+    weights[-1] ^= 1  # one bit of the last weight: same size
+    mem.pipe("/models/retrained/model.safetensors", bytes(weights))
+    second = resolve_model_folder("memory://models/retrained")
+    assert second != first and (second / "model.safetensors").read_bytes() == bytes(weights)
+
+
+def test_model_listed_without_versions_is_pinned_by_its_content(checkpoint_1layer, tmp_path, monkeypatch):
+    """An HTTP index page lists names only: the copy is then named by its content digest, so a replacement of
+    the same size is still a new version, and a pinned actor that finds another content fails."""
+    import fsspec
+
+    from haremb_batch.engine import checkpoint
+    from haremb_batch.engine.checkpoint import resolve_model_folder, url_model_version
+
+    monkeypatch.setattr(checkpoint, "CACHE_DIR", tmp_path / "cache")
+    monkeypatch.setattr(checkpoint, "VERSION_KEYS", ())  # as HTTPFileSystem lists: no version field
+    mem = fsspec.filesystem("memory")
+    _serve(mem, checkpoint_1layer, "/models/plain")
+    first = resolve_model_folder("memory://models/plain")
+    assert url_model_version(first) == checkpoint.model_content_digest(first)[:16]
+    assert resolve_model_folder("memory://models/plain") == first  # the same content: the same copy
+    weights = bytearray((checkpoint_1layer / "model.safetensors").read_bytes())
+    weights[-1] ^= 1
+    mem.pipe("/models/plain/model.safetensors", bytes(weights))
+    second = resolve_model_folder("memory://models/plain")
+    assert second != first and (second / "model.safetensors").read_bytes() == bytes(weights)
+    shutil.rmtree(tmp_path / "cache")
+    with pytest.raises(CheckpointError, match="replaced after the run started"):
+        resolve_model_folder("memory://models/plain", version=url_model_version(first))
+    assert [p.name for p in (tmp_path / "cache" / "models").iterdir()] == []  # nothing left of the refused copy
+
+
+def test_model_url_errors_are_one_line_without_credentials(tmp_path, monkeypatch):
+    from haremb_batch.engine.checkpoint import resolve_model_folder
+
+    monkeypatch.setattr("haremb_batch.engine.checkpoint.CACHE_DIR", tmp_path / "cache")
+    with pytest.raises(CheckpointError, match="cannot list it") as error:
+        resolve_model_folder("nosuchproto://models/none?sig=SECRETSIG123")
+    assert "SECRETSIG123" not in str(error.value)
+    with pytest.raises(CheckpointError, match="not a folder") as error:
+        resolve_model_folder("memory://models/missing?sig=SECRETSIG123")
+    assert "SECRETSIG123" not in str(error.value)
+
+
 def test_model_replaced_while_it_is_copied_is_refused(checkpoint_1layer, tmp_path, monkeypatch):
     import fsspec
     from fsspec.implementations.memory import MemoryFileSystem
@@ -234,6 +290,9 @@ def test_copies_of_killed_processes_are_removed_after_a_day(checkpoint_1layer, t
     two_days_ago = time.time() - 2 * 24 * 3600
     os.utime(stale, (two_days_ago, two_days_ago))
     _serve(fsspec.filesystem("memory"), checkpoint_1layer, "/models/tidy")
+    claimed = models / "0123abcd.stale-99-1"  # a cleaner that died after claiming a stale copy
+    claimed.mkdir()
+    os.utime(claimed, (two_days_ago, two_days_ago))
     folder = resolve_model_folder("memory://models/tidy")
     assert sorted(p.name for p in models.iterdir()) == sorted([folder.name, live.name])
 

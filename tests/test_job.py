@@ -205,12 +205,14 @@ def test_job_reads_and_writes_s3(ray_cluster, keyed, shards, checkpoint_1layer, 
     inp, expected = shards
     s3, options = s3_bucket_with_shards(moto_s3, "lake", inp, expected)
     s3.put(str(checkpoint_1layer), "lake/models/pf", recursive=True)
-    monkeypatch.setattr("haremb_batch.engine.checkpoint.CACHE_DIR", Path(ray_cluster["cache"]))  # the driver's
+    monkeypatch.setattr("haremb_batch.engine.checkpoint.CACHE_DIR", tmp_path / "driver-cache")
     sets = [f"io.storage_options={json.dumps(options)}"]
     report = run_job("s3://lake/raw/", "s3://lake/clean", "s3://lake/models/pf", *sets)
     assert report["shards"]["done"] == len(expected)
-    (copy,) = (Path(ray_cluster["cache"]) / "models").iterdir()  # the driver's and the actors' copy: one version
-    assert sorted(p.name for p in copy.iterdir()) == sorted(p.name for p in checkpoint_1layer.iterdir())
+    (driver,) = (tmp_path / "driver-cache" / "models").iterdir()
+    (workers,) = (Path(ray_cluster["cache"]) / "models").glob(f"{driver.name.split('-')[0]}-*")  # copied there too
+    assert workers.name == driver.name  # the same version
+    assert sorted(p.name for p in workers.iterdir()) == sorted(p.name for p in checkpoint_1layer.iterdir())
     local = tmp_path / "fetched"
     s3.get("lake/clean/", str(local), recursive=True)
     check_outputs(inp, local, expected, "mask", KEY.encode())

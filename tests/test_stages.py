@@ -91,4 +91,6 @@ def test_stages_load_the_model_version_the_driver_copied(config, checkpoint_1lay
         ModelStage(config, model_version=version)
     with pytest.raises(CheckpointError, match="replaced after the run started"):
         list(tokenize_documents(docs, config, docs=4, model_version=version))
-    assert ModelStage(config).detector is not None  # a new run takes the new version
+    fresh = ModelStage(config).detector.checkpoint.folder  # a new run takes the new version
+    assert url_model_version(fresh) not in (None, version)
+    assert (fresh / "tokenizer_config.json").read_text() == (remote / "tokenizer_config.json").read_text()

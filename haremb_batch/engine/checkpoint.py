@@ -37,9 +37,9 @@ class Checkpoint:
 def resolve_model_folder(model: str | os.PathLike | None, version: str | None = None,
                          storage_options: dict | None = None) -> Path:
     """A local folder for `model`: None (the embedded default), a folder, an fsspec URL or a hub id.
-    version: for a URL, the remote_version the copy must be (the job's driver passes the one it copied, so an
-    actor that starts after the model was replaced at its URL fails instead of running another model).
-    storage_options: passed to fsspec for a URL (the job's io.storage_options: endpoint, credentials)."""
+    version: for a URL, the version the copy must be (the job's driver passes the one it copied, so an actor that
+    starts after the model was replaced at its URL fails instead of running another model).
+    storage_options: passed to fsspec for a URL (JobConfig.model_storage_options: endpoint, credentials)."""
     if model is None:
         return DEFAULT_MODEL_DIR
     model = str(model)
@@ -53,82 +53,111 @@ def resolve_model_folder(model: str | os.PathLike | None, version: str | None = 
     raise CheckpointError(f"model {model!r}: no such folder, and not an fsspec URL or a hub id (owner/name)")
 
 
-# what tells one version of a remote file from another, by filesystem: S3 and Azure ETags, GCS's md5, local
-# and SFTP mtimes, the memory filesystem's creation time (the file's size is always taken as well)
-VERSION_KEYS = ("ETag", "etag", "md5Hash", "LastModified", "last_modified", "updated", "mtime", "created")
+# what tells one version of a remote file from another: S3's version id and ETag, Azure's ETag, GCS's generation
+# and md5, the hub's blob id, modification times (S3, local, SFTP, FTP, WebHDFS), the memory filesystem's creation
+# time; the file's size is taken as well. A listing without any (an HTTP index page) pins a copy by its content.
+VERSION_KEYS = ("VersionId", "ETag", "etag", "generation", "md5Hash", "blob_id", "LastModified", "last_modified",
+                "updated", "modificationTime", "modify", "mtime", "created")
 STALE_COPY_SECONDS = 24 * 3600  # a `.partial` folder this old is a copy whose process was killed
 
 
-def remote_version(fs, path: str, url: str) -> str:
-    """The version of the remote folder `path` (at `url`): a hash of its files' names, sizes and version fields,
-    so a model replaced at the same URL is copied again. CheckpointError when it is no folder or holds no file."""
+def remote_version(fs, path: str, shown: str) -> str | None:
+    """The version of the remote folder `path`: a hash of its files' names, sizes and version fields, so a model
+    replaced at the same URL is copied again; None when a file's listing has no size or version field.
+    CheckpointError (naming `shown`, the URL with its credentials masked) when it is no folder or holds no file."""
     if not fs.isdir(path):
-        raise CheckpointError(f"model {url!r}: not a folder")
+        raise CheckpointError(f"model {shown}: not a folder")
     listing = fs.find(path, detail=True)
     if not listing:
-        raise CheckpointError(f"model {url!r}: an empty folder")
+        raise CheckpointError(f"model {shown}: an empty folder")
     digest = hashlib.sha256()
     for name in sorted(listing):
         info = listing[name]
-        stamp = next((str(info[k]) for k in VERSION_KEYS if info.get(k) is not None), "")
-        digest.update(f"{os.path.relpath(name, path)}\0{info.get('size')}\0{stamp}\n".encode())
+        stamp = next((str(info[k]) for k in VERSION_KEYS if info.get(k) is not None), None)
+        if stamp is None or info.get("size") is None:
+            return None
+        digest.update(f"{os.path.relpath(name, path)}\0{info['size']}\0{stamp}\n".encode())
     return digest.hexdigest()[:16]
 
 
 def url_model_version(folder: Path) -> str | None:
-    """The remote version a copy made by resolve_model_folder holds; None for a folder that is no such copy."""
+    """The version a copy made by resolve_model_folder holds; None for a folder that is no such copy."""
     match = re.fullmatch(r"[0-9a-f]{16}-([0-9a-f]{16})", folder.name)
     return match.group(1) if match and folder.parent == CACHE_DIR / "models" else None
 
 
 def _copy_from_url(url: str, expected: str | None, storage_options: dict) -> Path:
-    """A local copy of the model folder at `url`, one per version of it (remote_version): a nightly job whose
-    model was replaced at the same URL runs the new one, and its run identity's model digest says so."""
+    """A local copy of the model folder at `url`, one per version of it: remote_version, or the copy's content
+    digest where the listing has no version fields. A nightly job whose model was replaced at the same URL runs
+    the new one, and its run identity's model digest says so. `expected`: the version the copy must be."""
     import fsspec
 
+    from ..credentials import mask_urls
+
+    shown = mask_urls(url)
     models = CACHE_DIR / "models"
-    stem = hashlib.sha256(url.encode()).hexdigest()[:16]
+    stem = hashlib.sha256(url.split("?")[0].split("#")[0].encode()).hexdigest()[:16]  # not a rotating signature
     if expected is not None and (models / f"{stem}-{expected}" / "config.json").exists():
         return models / f"{stem}-{expected}"
-    fs, path = fsspec.core.url_to_fs(url, **storage_options)
-    version = remote_version(fs, path, url)
-    if expected is not None and version != expected:
-        raise CheckpointError(f"model {url!r} was replaced after the run started (version {expected}, now {version}); "
-                              "run again, or publish new models at a new URL")
-    target = models / f"{stem}-{version}"
-    if (target / "config.json").exists():
-        return target
+    try:
+        fs, path = fsspec.core.url_to_fs(url, **storage_options)
+        listed = remote_version(fs, path, shown)
+    except CheckpointError:
+        raise
+    except Exception as error:  # an unknown protocol, options it does not take, an unreachable store: one line
+        raise CheckpointError(f"model {shown}: cannot list it: {type(error).__name__}: {mask_urls(str(error))}") from error
+    if listed is not None:
+        _check_version(shown, expected, listed)
+        if (models / f"{stem}-{listed}" / "config.json").exists():
+            return models / f"{stem}-{listed}"
     # a folder of this process's own: the actors of one node copy at the same time, and one writing into a file
     # another has renamed into place and mapped would change or truncate that one's weights (SIGBUS)
     models.mkdir(parents=True, exist_ok=True)
     _remove_stale_copies(models)
-    partial = Path(tempfile.mkdtemp(prefix=f"{target.name}.", suffix=".partial", dir=models))
+    partial = Path(tempfile.mkdtemp(prefix=f"{stem}.", suffix=".partial", dir=models))
     try:
         for remote in fs.find(path):
             local = partial / os.path.relpath(remote, path)
             local.parent.mkdir(parents=True, exist_ok=True)
             fs.get_file(remote, str(local))
-        if remote_version(fs, path, url) != version:  # replaced while we copied: the copy may mix two versions
-            raise CheckpointError(f"model {url!r} changed while it was being copied; run again")
-        partial.rename(target)
-    except OSError:
-        if not (target / "config.json").exists():  # not another process's copy, finished first
-            raise
+        if listed is not None and remote_version(fs, path, shown) != listed:  # the copy may mix two versions
+            raise CheckpointError(f"model {shown} changed while it was being copied; run again")
+        version = listed or model_content_digest(partial)[:16]
+        _check_version(shown, expected, version)
+        target = models / f"{stem}-{version}"
+        try:
+            partial.rename(target)
+        except OSError:
+            if not (target / "config.json").exists():  # not another process's copy of it, finished first
+                raise
+    except CheckpointError:
+        raise
+    except Exception as error:  # a file gone meanwhile, a full disk, a cleaner that took a stale-looking copy
+        raise CheckpointError(f"model {shown}: copy failed: {type(error).__name__}: {mask_urls(str(error))}") from error
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     return target
 
 
+def _check_version(shown: str, expected: str | None, version: str) -> None:
+    if expected is not None and version != expected:
+        raise CheckpointError(f"model {shown} was replaced after the run started (version {expected}, now {version}); "
+                              "run again, or publish new models at a new URL")
+
+
 def _remove_stale_copies(models: Path) -> None:
-    """Copies left by killed processes (`<name>.<random>.partial`, untouched for a day); a live copy writes into
-    its folder, so its time stays recent. Earlier versions of a model stay: a running job may still map them."""
+    """Copies left by killed processes: `.partial` folders whose mtime (set when a file is created in them) is a
+    day old. Each is first renamed, atomically, so a live owner that was only stuck fails its own rename into
+    place instead of publishing a half-removed copy. Earlier versions of a model stay: a job may still map them."""
     import time
 
-    for folder in models.glob("*.partial"):
+    for folder in [*models.glob("*.partial"), *models.glob("*.stale-*")]:
         try:
             if time.time() - folder.stat().st_mtime > STALE_COPY_SECONDS:
-                shutil.rmtree(folder, ignore_errors=True)
-        except OSError:  # removed by another process meanwhile
+                claimed = folder.with_name(f"{folder.name.split('.')[0]}.stale-{os.getpid()}-{time.monotonic_ns()}")
+                folder.rename(claimed)
+                shutil.rmtree(claimed, ignore_errors=True)
+        except OSError:  # removed or claimed by another process meanwhile
             pass
 
 

@@ -78,7 +78,7 @@ def check_model(cfg: JobConfig, key: bytes):
     from ..engine.checkpoint import check_checkpoint_folder, checkpoint_biases, read_operating_points, resolve_model_folder
     from ..engine.labels import LabelSet
 
-    folder = resolve_model_folder(cfg.model.path, storage_options=cfg.io.storage_options)
+    folder = resolve_model_folder(cfg.model.path, storage_options=cfg.model_storage_options())
     config = check_checkpoint_folder(folder)
     if isinstance(cfg.decoding.biases, str) and cfg.decoding.biases.startswith("checkpoint"):
         checkpoint_biases(read_operating_points(folder), cfg.decoding.biases, folder)  # the file parses, the point exists

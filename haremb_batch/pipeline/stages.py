@@ -78,7 +78,7 @@ def tokenize_documents(batch: pa.Table, config: JobConfig, docs: int, model_vers
 
 
 def _tokenize(batch: pa.Table, config: JobConfig, model_version: str | None) -> pa.Table:
-    tokenizer = _tokenizer(config.model.path, model_version, json.dumps(config.io.storage_options, sort_keys=True))
+    tokenizer = _tokenizer(config.model.path, model_version, json.dumps(config.model_storage_options(), sort_keys=True))
     rows = list(zip(batch.column("texts").to_pylist(), batch.column("status").to_pylist()))
     flat = [text for texts, status in rows if status == "ok" for text in texts]
     encoded = iter(encode_texts(tokenizer, flat))  # one tokenizer call for the whole batch
@@ -118,7 +118,7 @@ class ModelStage:
 
         if threads:
             torch.set_num_threads(threads)
-        folder = resolve_model_folder(config.model.path, model_version, config.io.storage_options)  # the driver's version
+        folder = resolve_model_folder(config.model.path, model_version, config.model_storage_options())  # the driver's version
         self.detector = Detector.load(str(folder), **config.detector_options())
 
     def __call__(self, batch: pa.Table) -> pa.Table:
