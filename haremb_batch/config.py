@@ -147,17 +147,15 @@ class JobConfig:
         return options
 
     def model_storage_options(self) -> dict:
-        """io.storage_options for a model URL of the input's or the output's protocol: the options are written for
-        that store, and another filesystem may reject them (an https model beside data on S3) or misread them."""
-        from fsspec.core import split_protocol
-
-        def protocol(uri):
-            return (split_protocol(str(uri))[0] or "file") if uri else None
-
-        model = protocol(self.model.path)  # None: the embedded model; file: a folder, read in place
-        if model in (None, "file") or model not in (protocol(self.input.uri), protocol(self.output.uri)):
+        """io.storage_options for a model URL: those of the input's or output's store when the model's URL names the
+        same store (`s3`, `s3a` and `simplecache::s3` are one), or any remote model's when input and output are
+        local (then the options can only be meant for it). None for another store: options written for S3 break an
+        https model (aiohttp rejects them) or would carry one store's credentials to another."""
+        model = _remote_filesystems(self.model.path)
+        if not model:  # the embedded model or a local folder, read in place
             return {}
-        return self.io.storage_options
+        data = _remote_filesystems(self.input.uri) | _remote_filesystems(self.output.uri)
+        return self.io.storage_options if not data or model & data else {}
 
     def digest(self, lists: tuple | None = None, rules: tuple | None = None, word_lists: dict | None = None) -> str:
         """Identifies what changes outputs: not where they go, how the run is laid out, the credentials (io), the
@@ -210,6 +208,18 @@ def merge(base: dict, override: dict) -> dict:
         else:
             out[key] = value
     return out
+
+
+# fsspec protocols that name one filesystem; caches wrap another and local ones need no options
+_PROTOCOL_ALIASES = {"s3a": "s3", "gcs": "gs", "az": "abfs", "abfss": "abfs", "https": "http"}
+_NOT_A_STORE = {"file", "local", "simplecache", "filecache", "blockcache", "cached"}
+
+
+def _remote_filesystems(uri: str | None) -> set[str]:
+    """The remote protocols of `uri`'s fsspec chain, aliases folded (`simplecache::s3a://b` -> {s3}); empty for
+    None, a local path or a file:// URL."""
+    protocols = {part.split("://", 1)[0].lower() for part in str(uri or "").split("::") if "://" in part}
+    return {_PROTOCOL_ALIASES.get(p, p) for p in protocols} - _NOT_A_STORE
 
 
 def load_job_config(path: str | Path | None = None, overrides: list[str] = (), **direct: Any) -> JobConfig:

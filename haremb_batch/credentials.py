@@ -36,18 +36,24 @@ def secret_environment_values(environ: Mapping[str, str] | None = None) -> list[
     return sorted(values, key=len, reverse=True)
 
 
-# credentials inside URLs: user:password@host, and signed-URL / SAS query parameters
-_URL_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][\w+.-]*://)(?P<user>[^\s/@:]*):(?P<password>[^\s/@]+)@")
-_URL_SECRET_PARAM = re.compile(
-    r"(?P<name>[?&](?:sig|signature|sv|se|sp|token|access_token|sas|key|secret|password|code"
-    r"|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|x-goog-credential)=)[^&\s#\"']+",
-    re.IGNORECASE,
-)
+# credentials inside URLs: user:password@host (a password may hold '@'), a token as the user (https://TOKEN@host),
+# and query parameters that sign or authenticate (SAS, presigned S3 and GCS, CloudFront, Akamai, API keys)
+_URL_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][\w+.-]*://)(?P<userinfo>[^\s/?#]*)@")
+_URL_PARAM = re.compile(r"(?P<name>[?&](?P<key>[^=&\s#]+)=)(?P<value>[^&\s#\"']+)")
+_URL_SECRET_KEYS = {"sig", "sv", "se", "sp", "sas", "code", "x-amz-credential", "policy", "key-pair-id", "hdnts",
+                    "x-goog-credential"}
 
 
 def mask_urls(text: str) -> str:
-    text = _URL_USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
-    return _URL_SECRET_PARAM.sub(lambda m: f"{m['name']}{MASK}", text)
+    def userinfo(m: re.Match) -> str:
+        user, colon, _ = m["userinfo"].partition(":")
+        return f"{m['scheme']}{user}:{MASK}@" if colon else f"{m['scheme']}{MASK}@"
+
+    def param(m: re.Match) -> str:
+        key = m["key"]
+        return f"{m['name']}{MASK}" if key.lower() in _URL_SECRET_KEYS or names_a_secret(key) else m.group(0)
+
+    return _URL_PARAM.sub(param, _URL_USERINFO.sub(userinfo, text))
 
 
 def mask_text(text: str, secrets: list[str]) -> str:

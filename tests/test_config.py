@@ -58,6 +58,11 @@ def test_storage_options_reach_a_model_url_of_the_data_stores_protocol():
         cfg = load_job_config(None, [f"io.storage_options={opts}"], input__uri="s3://lake/raw", output__uri="/tmp/out",
                               model__path=model)
         assert cfg.model_storage_options() == {}
-    cfg = load_job_config(None, [f"io.storage_options={opts}"], input__uri="/data/raw", output__uri="s3://lake/clean",
+    for inp, out, model in (("/data/raw", "s3://lake/clean", "s3://models/pf"),  # the output's store
+                            ("s3a://lake/raw", "/tmp/out", "simplecache::s3://models/pf"),  # aliases, a chain
+                            ("/data/raw", "/tmp/out", "s3://models/pf")):  # local data: the options are the model's
+        cfg = load_job_config(None, [f"io.storage_options={opts}"], input__uri=inp, output__uri=out, model__path=model)
+        assert cfg.model_storage_options()["key"] == "k", (inp, out, model)
+    cfg = load_job_config(None, [f"io.storage_options={opts}"], input__uri="gs://lake/raw", output__uri="/tmp/out",
                           model__path="s3://models/pf")
-    assert cfg.model_storage_options()["key"] == "k"
+    assert cfg.model_storage_options() == {}  # GCS options are not sent to S3

@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -247,9 +248,73 @@ def test_model_url_errors_are_one_line_without_credentials(tmp_path, monkeypatch
     with pytest.raises(CheckpointError, match="cannot list it") as error:
         resolve_model_folder("nosuchproto://models/none?sig=SECRETSIG123")
     assert "SECRETSIG123" not in str(error.value)
+    assert "SECRETSIG123" not in str(error.value) and "\n" not in str(error.value)
+    assert error.value.__cause__ is None and error.value.__suppress_context__  # no raw cause in a traceback
     with pytest.raises(CheckpointError, match="not a folder") as error:
         resolve_model_folder("memory://models/missing?sig=SECRETSIG123")
-    assert "SECRETSIG123" not in str(error.value)
+    assert "SECRETSIG123" not in str(error.value) and "\n" not in str(error.value)
+
+
+def test_versions_missing_from_a_listing_are_read_file_by_file(checkpoint_1layer, tmp_path, monkeypatch):
+    """An HTTP index page lists names only; a HEAD (fs.info) gives each file's ETag. With it a replacement during
+    the copy is seen, as with a listing that holds versions."""
+    import fsspec
+    from fsspec.implementations.memory import MemoryFileSystem
+
+    from haremb_batch.engine.checkpoint import resolve_model_folder
+
+    monkeypatch.setattr("haremb_batch.engine.checkpoint.CACHE_DIR", tmp_path / "cache")
+    mem = fsspec.filesystem("memory")
+    _serve(mem, checkpoint_1layer, "/models/index")
+    find = MemoryFileSystem.find
+
+    def names_only(self, path, *args, detail=False, **kwargs):
+        found = find(self, path, *args, detail=detail, **kwargs)
+        return {k: {"name": k, "size": None, "type": "file"} for k in found} if detail else found
+
+    monkeypatch.setattr(MemoryFileSystem, "find", names_only)
+    get_file = MemoryFileSystem.get_file
+
+    def get_file_then_replace(self, rpath, *args, **kwargs):
+        get_file(self, rpath, *args, **kwargs)
+        if rpath.endswith("config.json"):
+            mem.pipe(rpath, mem.cat(rpath))  # the same bytes, uploaded again: a new version
+    monkeypatch.setattr(MemoryFileSystem, "get_file", get_file_then_replace)
+    with pytest.raises(CheckpointError, match="changed while it was being copied"):
+        resolve_model_folder("memory://models/index")
+
+
+def test_a_stuck_copy_taken_for_a_killed_one_is_not_published(checkpoint_1layer, tmp_path, monkeypatch):
+    """A copy that stalls for over a day looks like a killed process's: another process's cleaner removes its
+    folder. Even if the filesystem makes the folder again to write the next file, the copy must fail rather than
+    publish a folder that lacks files."""
+    import os
+    import time
+
+    import fsspec
+    from fsspec.implementations.memory import MemoryFileSystem
+
+    from haremb_batch.engine import checkpoint
+
+    monkeypatch.setattr(checkpoint, "CACHE_DIR", tmp_path / "cache")
+    _serve(fsspec.filesystem("memory"), checkpoint_1layer, "/models/stuck")
+    get_file, calls = MemoryFileSystem.get_file, []
+
+    def stall_once(self, rpath, lpath, *args, **kwargs):
+        calls.append(rpath)
+        if len(calls) == 2:  # a day passes; a cleaner claims the folder
+            partial = Path(lpath).parent
+            day_ago = time.time() - 2 * 24 * 3600
+            os.utime(partial, (day_ago, day_ago))
+            checkpoint._remove_stale_copies(partial.parent)
+            assert not partial.exists()
+        os.makedirs(os.path.dirname(lpath), exist_ok=True)  # as some filesystems' get_file do
+        get_file(self, rpath, lpath, *args, **kwargs)
+
+    monkeypatch.setattr(MemoryFileSystem, "get_file", stall_once)
+    with pytest.raises(CheckpointError, match="removed as stale"):
+        checkpoint.resolve_model_folder("memory://models/stuck")
+    assert [p for p in (tmp_path / "cache" / "models").iterdir() if not p.name.endswith(".partial")] == []
 
 
 def test_model_replaced_while_it_is_copied_is_refused(checkpoint_1layer, tmp_path, monkeypatch):

@@ -132,3 +132,17 @@ def test_raw_quarantine_is_opt_in_and_lands_outside_the_output(ray_cluster, monk
     for path in out.rglob("*"):
         if path.is_file():
             assert not any(p.encode() in path.read_bytes() for p in PII), path
+
+
+def test_credentials_in_urls_of_every_form_are_masked():
+    from haremb_batch.credentials import mask_urls
+
+    cases = {
+        "https://ghp_TOKEN1234@github.com/x": "https://***@github.com/x",  # a token as the user
+        "https://user:p@ss@host/x": "https://user:***@host/x",  # a password holding '@'
+        "https://cdn/x?Policy=PPP&Signature=SSS&Key-Pair-Id=KKK&page=2": "https://cdn/x?Policy=***&Signature=***&Key-Pair-Id=***&page=2",
+        "https://h/x?api_key=AAA&client_secret=BBB&hdnts=HHH": "https://h/x?api_key=***&client_secret=***&hdnts=***",
+        "s3://bucket/key?versionId=3 and bob@example.com": "s3://bucket/key?versionId=3 and bob@example.com",
+    }
+    for text, masked in cases.items():
+        assert mask_urls(text) == masked

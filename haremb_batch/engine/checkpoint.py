@@ -54,10 +54,12 @@ def resolve_model_folder(model: str | os.PathLike | None, version: str | None = 
 
 
 # what tells one version of a remote file from another: S3's version id and ETag, Azure's ETag, GCS's generation
-# and md5, the hub's blob id, modification times (S3, local, SFTP, FTP, WebHDFS), the memory filesystem's creation
-# time; the file's size is taken as well. A listing without any (an HTTP index page) pins a copy by its content.
-VERSION_KEYS = ("VersionId", "ETag", "etag", "generation", "md5Hash", "blob_id", "LastModified", "last_modified",
-                "updated", "modificationTime", "modify", "mtime", "created")
+# and md5, the hub's blob id, an HTTP server's ETag or digest, modification times (S3, local, SFTP, FTP, WebHDFS),
+# the memory filesystem's creation time; the file's size is taken as well. A listing without them (an HTTP index
+# page) is completed file by file from fs.info (a HEAD request); where that has none either, a copy is pinned by
+# its content.
+VERSION_KEYS = ("VersionId", "ETag", "etag", "generation", "md5Hash", "blob_id", "Content-MD5", "Digest",
+                "LastModified", "last_modified", "updated", "modificationTime", "modify", "mtime", "created")
 STALE_COPY_SECONDS = 24 * 3600  # a `.partial` folder this old is a copy whose process was killed
 
 
@@ -72,12 +74,17 @@ def remote_version(fs, path: str, shown: str) -> str | None:
         raise CheckpointError(f"model {shown}: an empty folder")
     digest = hashlib.sha256()
     for name in sorted(listing):
-        info = listing[name]
-        stamp = next((str(info[k]) for k in VERSION_KEYS if info.get(k) is not None), None)
-        if stamp is None or info.get("size") is None:
+        stamp, size = _stamp(listing[name])
+        if stamp is None or size is None:
+            stamp, size = _stamp(fs.info(name))
+        if stamp is None or size is None:
             return None
-        digest.update(f"{os.path.relpath(name, path)}\0{info['size']}\0{stamp}\n".encode())
+        digest.update(f"{os.path.relpath(name, path)}\0{size}\0{stamp}\n".encode())
     return digest.hexdigest()[:16]
+
+
+def _stamp(info: dict) -> tuple[str | None, object]:
+    return next((str(info[k]) for k in VERSION_KEYS if info.get(k) is not None), None), info.get("size")
 
 
 def url_model_version(folder: Path) -> str | None:
@@ -88,13 +95,16 @@ def url_model_version(folder: Path) -> str | None:
 
 def _copy_from_url(url: str, expected: str | None, storage_options: dict) -> Path:
     """A local copy of the model folder at `url`, one per version of it: remote_version, or the copy's content
-    digest where the listing has no version fields. A nightly job whose model was replaced at the same URL runs
+    digest where the store gives no version fields. A nightly job whose model was replaced at the same URL runs
     the new one, and its run identity's model digest says so. `expected`: the version the copy must be."""
     import fsspec
 
-    from ..credentials import mask_urls
+    from ..credentials import mask_text, storage_secrets
 
-    shown = mask_urls(url)
+    def masked(text: str) -> str:
+        return mask_text(text, storage_secrets(storage_options))
+
+    shown = masked(url)
     models = CACHE_DIR / "models"
     stem = hashlib.sha256(url.split("?")[0].split("#")[0].encode()).hexdigest()[:16]  # not a rotating signature
     if expected is not None and (models / f"{stem}-{expected}" / "config.json").exists():
@@ -105,7 +115,8 @@ def _copy_from_url(url: str, expected: str | None, storage_options: dict) -> Pat
     except CheckpointError:
         raise
     except Exception as error:  # an unknown protocol, options it does not take, an unreachable store: one line
-        raise CheckpointError(f"model {shown}: cannot list it: {type(error).__name__}: {mask_urls(str(error))}") from error
+        # `from None`: the cause's text and traceback may hold the URL's or the options' secrets
+        raise CheckpointError(f"model {shown}: cannot list it: {type(error).__name__}: {masked(str(error))}") from None
     if listed is not None:
         _check_version(shown, expected, listed)
         if (models / f"{stem}-{listed}" / "config.json").exists():
@@ -115,11 +126,21 @@ def _copy_from_url(url: str, expected: str | None, storage_options: dict) -> Pat
     models.mkdir(parents=True, exist_ok=True)
     _remove_stale_copies(models)
     partial = Path(tempfile.mkdtemp(prefix=f"{stem}.", suffix=".partial", dir=models))
+    inode = partial.stat().st_ino
     try:
-        for remote in fs.find(path):
-            local = partial / os.path.relpath(remote, path)
-            local.parent.mkdir(parents=True, exist_ok=True)
-            fs.get_file(remote, str(local))
+        remotes = {os.path.relpath(remote, path): remote for remote in fs.find(path)}
+        names = sorted(remotes)
+        for name in names:
+            local = partial / name
+            for folder in reversed(Path(name).parents[:-1]):  # never `partial` itself: see below
+                (partial / folder).mkdir(exist_ok=True)
+            fs.get_file(remotes[name], str(local))
+            os.utime(partial)  # a slow copy is no stale one (_remove_stale_copies)
+        # a cleaner that took this folder for a killed process's renamed it away: what stands here now is not
+        # this copy (a filesystem may have made the folder again to write a file), so it must not be published
+        copied = sorted(p.relative_to(partial).as_posix() for p in partial.rglob("*") if p.is_file())
+        if partial.stat().st_ino != inode or copied != names:
+            raise CheckpointError(f"model {shown}: the copy's folder was removed as stale while copying; run again")
         if listed is not None and remote_version(fs, path, shown) != listed:  # the copy may mix two versions
             raise CheckpointError(f"model {shown} changed while it was being copied; run again")
         version = listed or model_content_digest(partial)[:16]
@@ -132,10 +153,10 @@ def _copy_from_url(url: str, expected: str | None, storage_options: dict) -> Pat
                 raise
     except CheckpointError:
         raise
-    except Exception as error:  # a file gone meanwhile, a full disk, a cleaner that took a stale-looking copy
-        raise CheckpointError(f"model {shown}: copy failed: {type(error).__name__}: {mask_urls(str(error))}") from error
+    except Exception as error:  # a file gone meanwhile, a full disk, a cleaner that took this folder
+        raise CheckpointError(f"model {shown}: copy failed: {type(error).__name__}: {masked(str(error))}") from None
     finally:
-        shutil.rmtree(partial, ignore_errors=True)
+        shutil.rmtree(partial, ignore_errors=True)  # mkdtemp's name: whatever stands there now is this copy's
     return target
 
 
@@ -146,9 +167,9 @@ def _check_version(shown: str, expected: str | None, version: str) -> None:
 
 
 def _remove_stale_copies(models: Path) -> None:
-    """Copies left by killed processes: `.partial` folders whose mtime (set when a file is created in them) is a
-    day old. Each is first renamed, atomically, so a live owner that was only stuck fails its own rename into
-    place instead of publishing a half-removed copy. Earlier versions of a model stay: a job may still map them."""
+    """Copies left by killed processes: `.partial` folders whose mtime (touched after each file) is a day old.
+    Each is first renamed, atomically, so a live owner that was only stuck finds its folder gone and fails
+    instead of publishing a half-removed copy. Earlier versions of a model stay: a job may still map them."""
     import time
 
     for folder in [*models.glob("*.partial"), *models.glob("*.stale-*")]:
