@@ -231,3 +231,28 @@ def test_ray_job_submit(ray_cluster, shards, checkpoint_1layer, tmp_path):
     assert submit.returncode == 0, (submit.stdout[-3000:], submit.stderr[-2000:])
     assert "8 shards done" in submit.stdout
     check_outputs(inp, out, expected, "mask", KEY.encode())
+
+
+def test_model_replaced_at_its_url_during_a_run_fails_it_closed(ray_cluster, keyed, shards, checkpoint_1layer, tmp_path, monkeypatch):
+    """The model at the job's URL is replaced after the driver copied it and before the actors load it (on a
+    node without the copy): the actors refuse to run another model, the run fails, and no shard is done."""
+    import shutil
+
+    from haremb_batch.pipeline import job
+
+    inp, _ = shards
+    remote = tmp_path / "bucket" / "model"
+    shutil.copytree(checkpoint_1layer, remote)
+    monkeypatch.setattr("haremb_batch.engine.checkpoint.CACHE_DIR", tmp_path / "driver-cache")
+    build_dataset = job.build_dataset
+
+    def replace_then_build(*args, **kwargs):
+        config = remote / "tokenizer_config.json"
+        config.write_text(config.read_text() + " ")  # a new version, uploaded while the cluster starts
+        return build_dataset(*args, **kwargs)
+
+    monkeypatch.setattr(job, "build_dataset", replace_then_build)
+    with pytest.raises(Exception) as failed:  # Ray's RayTaskError wrapping the CheckpointError of a task
+        run_job(inp, tmp_path / "out", f"local://{remote}")
+    assert "was replaced after the run started" in f"{failed.value}{failed.value!r}"
+    assert not [p for p in (tmp_path / "out").rglob("*") if p.is_file() and "redacted" in p.parts]
