@@ -106,6 +106,9 @@ def main(argv=None) -> int:
                         help="eager: transformers' own attention (what the shipped model was trained with); fused: the same "
                              "maths through fused SDPA (haremb_dev/band_attention.py), faster (BENCHMARKS.md) but with other "
                              "float rounding, so a different model for the same seed")
+    parser.add_argument("--extra-negatives", action="store_true",
+                        help="an experiment: draw documents without PII from EXTRA_NEGATIVE_TEMPLATES too "
+                             "(haremb_dev/corpus/fresh.py; the shipped model was trained without them)")
     parser.add_argument("--seq-len", type=int, default=320)
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--o-weight", type=float, default=0.6,
@@ -131,7 +134,8 @@ def main(argv=None) -> int:
     if args.card_only:
         out = Path(args.out)
         calibrate(out, args)
-        results = evaluate_all(out, list(generate_documents(args.eval_docs, seed=args.seed + 1, split="heldout")))
+        results = evaluate_all(out, list(generate_documents(args.eval_docs, seed=args.seed + 1, split="heldout",
+                                                                 extra_negatives=args.extra_negatives)))
         training = json.loads((out / "training_log.json").read_text())
         training["evaluation"] = {name: headline(r["job"]) if "job" in r else r for name, r in results.items()}
         training["high_recall"] = args.high_recall
@@ -142,8 +146,8 @@ def main(argv=None) -> int:
     torch.set_num_threads(2)
     rng = random.Random(args.seed)
     started = time.time()
-    train_rows = list(generate_documents(args.train_docs, seed=args.seed, split="train"))
-    eval_rows = list(generate_documents(args.eval_docs, seed=args.seed + 1, split="heldout"))
+    train_rows = list(generate_documents(args.train_docs, seed=args.seed, split="train", extra_negatives=args.extra_negatives))
+    eval_rows = list(generate_documents(args.eval_docs, seed=args.seed + 1, split="heldout", extra_negatives=args.extra_negatives))
     log(f"corpus: {len(train_rows)} train docs, {len(eval_rows)} held-out docs")
     tokenizer = train_bpe_tokenizer((r["text"] for r in train_rows), vocab_size=VOCAB_SIZE, cover_latin=True)
     names = bioes_label_names(NEMOTRON_CATEGORIES)
@@ -204,6 +208,7 @@ def main(argv=None) -> int:
         "batch_size": args.batch_size, "seq_len": args.seq_len, "lr": args.lr, "o_weight": args.o_weight,
         "shape": {**SHAPE, "num_hidden_layers": args.layers},
         "attention": args.attention,
+        **({"extra_negatives": True} if args.extra_negatives else {}),
         "vocab_size": len(tokenizer), "minutes": round((time.time() - started) / 60, 1),
         "train_minutes": round(train_seconds / 60, 1), "record_share": RECORD_SHARE, "negative_share": NEGATIVE_SHARE,
         "recase_share": RECASE_SHARE, "title_share": TITLE_SHARE, "cpu": cpu_name(), "high_recall": args.high_recall,
@@ -226,7 +231,8 @@ def calibrate(out: Path, args) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "calibration.jsonl"
         data.write_text("".join(json.dumps({"text": r["text"], "spans": r["spans"]}) + "\n"
-                                for r in generate_documents(2000, seed=args.seed + 2, split="heldout")))
+                                for r in generate_documents(2000, seed=args.seed + 2, split="heldout",
+                                                             extra_negatives=getattr(args, "extra_negatives", False))))
         subprocess.run([sys.executable, str(REPO / "jobs" / "calibrate.py"), "--data", str(data), "--model", str(out),
                         "--target-recall", str(args.high_recall), "--recall-kind", "chars", "--name", "high_recall"],
                        check=True)

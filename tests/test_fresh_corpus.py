@@ -3,7 +3,9 @@ import random
 import pytest
 from faker import Faker
 
-from haremb_dev.corpus.fresh import NEG_SLOT, NEGATIVE_LISTS, NEGATIVE_TEMPLATES, STYLES_FRESH, render_fresh
+from haremb_dev.corpus.fresh import (
+    EXTRA_NEGATIVE_TEMPLATES, NEG_SLOT, NEGATIVE_LISTS, NEGATIVE_TEMPLATES, STYLES_FRESH, render_fresh,
+)
 from haremb_dev.corpus.slots import SLOT
 from haremb_dev.corpus.values import DISTRACTORS, VALUES
 
@@ -19,7 +21,7 @@ def _renders(template: str, seeds=range(5)):
 def test_sizes():
     assert len(STYLES_FRESH) >= 14 and all(len(ts) >= 10 for ts in STYLES_FRESH.values())
     assert len(NEGATIVE_TEMPLATES) >= 80 and all(len(vs) >= 30 for vs in NEGATIVE_LISTS.values())
-    every = [t for ts in STYLES_FRESH.values() for t in ts] + NEGATIVE_TEMPLATES
+    every = [t for ts in STYLES_FRESH.values() for t in ts] + NEGATIVE_TEMPLATES + EXTRA_NEGATIVE_TEMPLATES
     assert len(set(every)) == len(every)
     assert {m.group(1) for t in every for m in NEG_SLOT.finditer(t)} == set(NEGATIVE_LISTS)
 
@@ -45,7 +47,7 @@ def test_fresh_reuses_numbered_values():
 
 
 def test_negative_templates_have_no_pii():
-    for template in NEGATIVE_TEMPLATES:
+    for template in NEGATIVE_TEMPLATES + EXTRA_NEGATIVE_TEMPLATES:
         names = {m.group(1) for m in SLOT.finditer(NEG_SLOT.sub("", template)) if m.group(1)}
         assert names <= set(DISTRACTORS), template
         for text, spans in _renders(template):
@@ -60,3 +62,16 @@ def test_neg_values_with_braces_are_literal():
         assert render_fresh("{neg:_probe} {first_name}", random.Random(0), Faker(), {})[0].startswith("a {b} c ")
     finally:
         del NEGATIVE_LISTS["_probe"]
+
+
+def test_extra_negatives_are_drawn_only_when_asked():
+    """The shipped recipe draws no EXTRA_NEGATIVE_TEMPLATES (so its corpus, and the shipped model, stay what they
+    were); `extra_negatives=True` draws them among the documents without PII and the PII-free lines."""
+    from haremb_dev.corpus.generate import generate_documents
+
+    def extra_used(**kwargs):
+        used = [t for d in generate_documents(600, seed=3, split="train", **kwargs) for t in d["templates"]]
+        return [t for t in used if t.startswith("negatives/") and int(t.split("/")[1]) >= len(NEGATIVE_TEMPLATES)]
+
+    assert extra_used() == []
+    assert len(extra_used(extra_negatives=True)) >= 10

@@ -6,7 +6,7 @@ import random
 import re
 from typing import Iterator
 
-from .fresh import NEGATIVE_TEMPLATES, STYLES_FRESH, render_fresh
+from .fresh import EXTRA_NEGATIVE_TEMPLATES, NEGATIVE_TEMPLATES, STYLES_FRESH, render_fresh
 from .locales import LocalePool
 from .records import record_document
 from .slots import SLOT, render
@@ -26,23 +26,25 @@ def all_templates(split: str) -> list[tuple[str, int, str]]:
     return templates_for(split) + fresh
 
 
-def negative_templates(split: str) -> list[tuple[int, str]]:
-    return [(i, t) for i, t in enumerate(NEGATIVE_TEMPLATES) if split == "all" or template_split(i) == split]
+def negative_templates(split: str, extra: bool = False) -> list[tuple[int, str]]:
+    templates = NEGATIVE_TEMPLATES + (EXTRA_NEGATIVE_TEMPLATES if extra else [])
+    return [(i, t) for i, t in enumerate(templates) if split == "all" or template_split(i) == split]
 
 
-def generate_documents(n: int, seed: int = 0, split: str = "train") -> Iterator[dict]:
+def generate_documents(n: int, seed: int = 0, split: str = "train", extra_negatives: bool = False) -> Iterator[dict]:
     """`n` documents of 1-3 template blocks of one style, with filler prose; deterministic by seed under a fixed
     PYTHONHASHSEED (Faker's it_IT city list follows string hashing; jobs/ scripts pin it: haremb_dev.pin_hash_seed).
 
     split: train (train templates, procedural records for RECORD_SHARE of the documents), heldout (only the
     templates never used in train), or all. People, places, companies and phone numbers come from one locale per
     document (locales.py); NEGATIVE_SHARE of the documents hold no PII, others get a PII-free line now and then.
+    extra_negatives: draw those from EXTRA_NEGATIVE_TEMPLATES too (fresh.py; an experiment, off for the shipped model).
     """
     by_style: dict[str, list[tuple[int, str]]] = {}
     for style, index, template in all_templates(split):
         by_style.setdefault(style, []).append((index, template))
     styles = sorted(by_style)
-    negatives = negative_templates(split)
+    negatives = negative_templates(split, extra_negatives)
     pool = LocalePool()
     for i in range(n):
         r = random.Random(f"{seed}:{split}:{i}")
