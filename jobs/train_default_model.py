@@ -232,7 +232,7 @@ def calibrate(out: Path, args) -> None:
         data = Path(tmp) / "calibration.jsonl"
         data.write_text("".join(json.dumps({"text": r["text"], "spans": r["spans"]}) + "\n"
                                 for r in generate_documents(2000, seed=args.seed + 2, split="heldout",
-                                                             extra_negatives=getattr(args, "extra_negatives", False))))
+                                                             extra_negatives=args.extra_negatives)))
         subprocess.run([sys.executable, str(REPO / "jobs" / "calibrate.py"), "--data", str(data), "--model", str(out),
                         "--target-recall", str(args.high_recall), "--recall-kind", "chars", "--name", "high_recall"],
                        check=True)
@@ -313,6 +313,13 @@ def _layers(shape: dict, noun: bool = False) -> str:
     return f"{word} layer{'s' if n > 1 else ''}" if noun else f"{word}-layer"
 
 
+def _extra_negatives(training: dict) -> str:
+    if not training.get("extra_negatives"):
+        return ""
+    return ("; with `--extra-negatives` also recipes, product listings, weather, match scores, shell, code and "
+            "changelog lines, sayings, care labels and photo settings (`corpus/fresh.py` EXTRA_NEGATIVE_TEMPLATES)")
+
+
 def _attention(training: dict) -> str:
     if training.get("attention", "eager") == "fused":
         return "its attention through fused SDPA, haremb_dev/band_attention.py: the same maths as its eager attention"
@@ -352,7 +359,7 @@ about people and places from many countries, not a substitute for `openai/privac
   tables, social posts, names with no cue word, PII at the start of a sentence, imperatives before names),
   {training.get('record_share', 0):.0%} procedural key/value records (`corpus/records.py`),
   {training.get('negative_share', 0):.0%} documents without any PII (sign-offs, salutations, log levels, form captions,
-  role words such as "the tenant", brands, band and film titles, code identifiers, cloud regions), a PII-free line
+  role words such as "the tenant", brands, band and film titles, code identifiers, cloud regions{_extra_negatives(training)}), a PII-free line
   in many others, {training.get('recase_share', 0):.0%} of documents in ALL CAPS, lower case or with capitalised lines, and
   {training.get('title_share', 0):.0%} of the others with ordinary words Capitalised at random (a capital is no name).
   Several documents are packed per training sequence of {training['seq_len']} tokens.
