@@ -92,12 +92,14 @@ UNITS = frozenset("KB MB GB TB PB KiB MiB GiB TiB kb mb gb Hz kHz MHz GHz km cm 
 _NUMBER_BEFORE = re.compile(r"[0-9][ \t]?\Z")
 _UNIT = r"[ \t]?(?:" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")(?![\w])"  # a unit after a number
 _NUMBER_UNIT, _UNIT_AFTER = re.compile(r"[0-9]" + _UNIT), re.compile(_UNIT)
+_PLATE_MEASURE = re.compile(r"[0-9]+(?:[.,][0-9]+)?" + _UNIT)  # "750 ml" read as a plate
 _COUNTED_LABELS = frozenset({"age", "cvv", "pin"})
 # what counts things, before a number: a word of count or position, a shell flag, or a key whose name holds no
 # word of the label's value ("evicted=12"; not "patient_age=47", "passcode=4821", "cvn=123")
 _COUNT_BEFORE = re.compile(r"(?i:(?<![\w])(?:character|char|line|column|col|size|count|limit|port|retries|retry|"
                            r"attempts?|threads?|workers?|items?|rows?|bytes?|step|level|chapter|page|version|width|"
-                           r"height|timeout|max|min|top|tail|head)[ \t]*[:=#]?[ \t]*|[ \t]-n[ \t]*|#)\Z")
+                           r"height|timeout|max|min|top|tail|head)[ \t]*[:=#]?[ \t]*|[ \t]-n[ \t]*|#|"
+                           r"[0-9][ \t]+of[ \t]+)\Z")  # "attempt 3 of 10": the second number counts too
 _KEY_BEFORE = re.compile(r"([A-Za-z_][\w.-]*)[ \t]*=[ \t]*\Z")
 _SENSITIVE_KEY = re.compile(r"(?i:age|cv|code|pin|pass|sec|dob|birth|born|year|old|card)")
 DATE_LABELS_FORM = frozenset({"date", "date_of_birth", "date_time"})
@@ -138,6 +140,21 @@ _DURATION = re.compile(r"(?:\d{1,2}(?:[.,]\d+)?[ \t]*(?:hours?|hrs?)|\d{1,3}(?:[
 # form, so a shift change in a log ("12:00 --> 13:00") stays two times
 _CUE = re.compile(r"[0-9]{2}:[0-9]{2}:[0-9]{2}[,.][0-9]{3}[ \t]*-->[ \t]*[0-9]{2}:[0-9]{2}:[0-9]{2}[,.][0-9]{3}")
 _CLOCK_WORD_BEFORE = re.compile(r"(?<![\w])(?:at|by|until|till|from|to)[ \t]+\Z|@[ \t]*\Z", re.I)  # "at 14 hrs"
+# the forms a value of a label always has (docs/detection.md, seventh round): an email without its "@" (written,
+# spelled out or encoded: "jo (at) x dot org", "jo%40x.org") is no everyday word alone ("breastfeeding"; a user
+# name or a web address read as an email is still PII: "kwame.b", "github.com"); a plate is no score or range ("won
+# 3-1", "3–5 working days") and no measure ("750 ml"); a postcode is letters, digits, blanks and hyphens ("HEAD~3"
+# is git's, "2–1" a score); a gender of one lower-case letter is m, f or x ("b. 1871" is born; a capital may be a
+# flat: "Bât. C"); a password has three characters or more in its word (a shorter span inside a longer word is a
+# piece of one)
+_EMAIL_AT = re.compile(r"[@＠]|%40|[(\[{<][ \t]*at[ \t]*[)\]}>]|[ \t]at[ \t]", re.I)
+_SCORE_OR_RANGE = re.compile(r"[0-9]{1,2}[ \t]?[-–—:][ \t]?[0-9]{1,2}")
+_POSTCODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 \-]*")
+_EDGE_PUNCTUATION = " \t\n,.;:()[]\"'-–—"
+SHORTEST_PASSWORD = 3
+# an age before a plural noun that counts things ("(3 partitions)", "5 retries"); not a unit of age
+_PLURAL_AFTER = re.compile(r"[ \t]+([a-z]{3,}s)(?![\w-])")
+AGE_UNITS = frozenset({"years", "yrs", "months", "mos", "weeks", "wks", "days", "hours"})
 _TEMPERATURE = re.compile(r"°\s*[CF]\b|\d\s*(?:degrees?\s*)?(?:C|F|celsius|fahrenheit)\Z", re.I)
 CODE_LINE_WINDOW = 240  # characters of a line read around a word, on each side (long lines: no quadratic cost)
 NAME_WINDOW = 2000  # characters around a word searched for it written as a name
@@ -275,7 +292,8 @@ def implausible_value(text: str, start: int, end: int, label: str) -> bool:
     money under those labels ("£395,000", "DKK 11,500"; not a plate); an age that is years of tenure ("after 38
     years as a porter"; not "38 years old", "45 years of age", "a woman of 45 years with ..."); a time or date that
     is a duration ("within 24 hours"; not "2215 hrs", "at 14 hrs") or inside a subtitle's cue line ("00:07:41,200
-    --> 00:07:43,900")."""
+    --> 00:07:43,900"); and the forms of _wrong_form ("attempt 3 of 10" and "(3 partitions)" as ages, a score as a
+    plate, an everyday word as an email)."""
     value = text[start:end]
     if len(value.strip()) >= 4 and _DATE_FORMAT.fullmatch(value.strip()):
         return True  # a date's format under any label ("YYYY" read as a country; not "MM", which may be initials)
@@ -290,8 +308,8 @@ def implausible_value(text: str, start: int, end: int, label: str) -> bool:
     if label == "age" and value.isdigit() and _YEARS_AFTER.match(text, end) and not _NOT_TENURE_AFTER.match(text, end) \
             and (_TENURE_BEFORE.search(text, max(0, start - 12), start) or _TENURE_AFTER.match(text, end)):
         return True  # years spent at something: "after 38 years as a porter"
-    if label in _COUNTED_LABELS:  # a count, a size or a position: "at character 15", "queue size 1024"
-        return value.isdigit() and _counted_number(text, start)
+    if label in _COUNTED_LABELS and value.isdigit() and _counted_number(text, start):
+        return True  # a count, a size or a position: "at character 15", "queue size 1024"
     if label in CLOCK_LABELS and ((_DURATION.fullmatch(value.strip()) and
                                    not _CLOCK_WORD_BEFORE.search(text, max(0, start - 8), start)) or
                                   in_a_subtitle_cue(text, start, end)):
@@ -304,6 +322,30 @@ def implausible_value(text: str, start: int, end: int, label: str) -> bool:
         return text[low:high].replace("[.]", ".").strip(".").count(".") < 3  # "185.220.101[.]4" is four
     if label == "coordinate":
         return _TEMPERATURE.search(value) is not None
+    return _wrong_form(text, start, end, label)
+
+
+def _wrong_form(text: str, start: int, end: int, label: str) -> bool:
+    """The forms of _EMAIL_AT and below: a value its label never takes, wherever it stands."""
+    value = text[start:end].strip(_EDGE_PUNCTUATION)
+    if label == "email":
+        return value.isalpha() and value.lower() in everyday_words() and _EMAIL_AT.search(text[start:end]) is None
+    if label == "license_plate":
+        return bool(_SCORE_OR_RANGE.fullmatch(value) or _PLATE_MEASURE.fullmatch(value))
+    if label == "postcode":
+        return bool(value) and _POSTCODE.fullmatch(value) is None
+    if label == "gender":
+        return len(value) == 1 and value.islower() and value not in "mfx"
+    if label == "password":
+        low, high = start, end  # the whole word around the span: a piece of a longer password is still one
+        while low > 0 and not text[low - 1].isspace():
+            low -= 1
+        while high < len(text) and not text[high].isspace():
+            high += 1
+        return len(text[low:high].strip(_EDGE_PUNCTUATION)) < SHORTEST_PASSWORD
+    if label == "age" and value.isdigit():
+        noun = _PLURAL_AFTER.match(text, end)
+        return noun is not None and noun.group(1) not in AGE_UNITS and noun.group(1) in everyday_words()
     return False
 
 
