@@ -109,6 +109,9 @@ def main(argv=None) -> int:
     parser.add_argument("--extra-negatives", action="store_true",
                         help="an experiment: draw documents without PII from EXTRA_NEGATIVE_TEMPLATES too "
                              "(haremb_dev/corpus/fresh.py; the shipped model was trained without them)")
+    parser.add_argument("--hand-written", type=int, default=0, metavar="COPIES",
+                        help="an experiment: mix COPIES copies of the six hand-written tuning sets "
+                             "(haremb_dev/tuneset, blind7 and later left out) into the training documents")
     parser.add_argument("--seq-len", type=int, default=320)
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--o-weight", type=float, default=0.6,
@@ -148,6 +151,17 @@ def main(argv=None) -> int:
     started = time.time()
     train_rows = list(generate_documents(args.train_docs, seed=args.seed, split="train", extra_negatives=args.extra_negatives))
     eval_rows = list(generate_documents(args.eval_docs, seed=args.seed + 1, split="heldout", extra_negatives=args.extra_negatives))
+    if args.hand_written:
+        from haremb_dev.tuneset import training_documents
+
+        # shuffled in, so packing puts them beside generated documents; the generated ones keep their order
+        extra = training_documents() * args.hand_written
+        slots = sorted(random.Random(args.seed).choices(range(len(train_rows) + 1), k=len(extra)))
+        mixed, last = [], 0
+        for slot, row in zip(slots, extra):
+            mixed += train_rows[last:slot] + [row]
+            last = slot
+        train_rows = mixed + train_rows[last:]
     log(f"corpus: {len(train_rows)} train docs, {len(eval_rows)} held-out docs")
     tokenizer = train_bpe_tokenizer((r["text"] for r in train_rows), vocab_size=VOCAB_SIZE, cover_latin=True)
     names = bioes_label_names(NEMOTRON_CATEGORIES)
@@ -209,6 +223,7 @@ def main(argv=None) -> int:
         "shape": {**SHAPE, "num_hidden_layers": args.layers},
         "attention": args.attention,
         **({"extra_negatives": True} if args.extra_negatives else {}),
+        **({"hand_written_copies": args.hand_written} if args.hand_written else {}),
         "vocab_size": len(tokenizer), "minutes": round((time.time() - started) / 60, 1),
         "train_minutes": round(train_seconds / 60, 1), "record_share": RECORD_SHARE, "negative_share": NEGATIVE_SHARE,
         "recase_share": RECASE_SHARE, "title_share": TITLE_SHARE, "cpu": cpu_name(), "high_recall": args.high_recall,

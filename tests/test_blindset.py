@@ -81,3 +81,27 @@ def test_the_training_path_never_reads_the_blind_set():
     train = (root / "jobs" / "train_default_model.py").read_text(encoding="utf-8")
     loop = train[train.index("def main(") : train.index("def calibrate(")]
     assert "blindset" not in loop and "generate_blind" not in loop
+
+
+def test_hand_written_training_documents_leave_the_blind_sets_out():
+    """`--hand-written` trains on the six tuning sets only: no text of blind7 (or a later blind set) or of the
+    model card's hand-written set (eval/) is among them, and every tuning text is, spans included."""
+    from haremb_dev.tuneset import TRAINING_SETS, _markup, training_documents
+
+    root = Path(__file__).resolve().parent.parent
+    markup = _markup()
+    rows = training_documents()
+    texts = {r["text"] for r in rows}
+    tuneset = root / "haremb_dev" / "tuneset"
+    held_out = [p for p in tuneset.glob("blind*.txt") if p.stem not in {name for name, _ in TRAINING_SETS}]
+    assert any(p.stem == "blind7" for p in held_out)
+    for path in held_out:
+        assert not texts & {r["text"] for r in markup.build(path)}, path.name
+        no_pii = tuneset / path.name.replace("blind", "no_pii")
+        if no_pii.exists():
+            assert not texts & set(markup.check_no_pii(no_pii)), no_pii.name
+    assert not texts & {r["text"] for r in markup.build(root / "eval" / "handwritten_dev.txt")}
+    expected = [r for name, _ in TRAINING_SETS for r in markup.build(tuneset / f"{name}.txt")]
+    assert len(rows) == len(expected) + 30 * len(TRAINING_SETS)
+    spans = {(r["text"], tuple((s["start"], s["end"], s["label"]) for s in r["spans"])) for r in rows}
+    assert all((r["text"], tuple((s["start"], s["end"], s["label"]) for s in r["spans"])) in spans for r in expected)
