@@ -646,7 +646,9 @@ def test_values_of_a_form_their_label_never_takes_are_kept():
                                ("Q7. Any other comments?", "Q7", "password"),
                                ("WARN pool exhausted: retrying in 5000 ms (attempt 3 of 10)", "10", "age"),
                                ("INFO nightly-compaction finished in 412 ms (3 partitions)", "3", "age"),
-                               ("WANTED: reliable cleaner, 2 mornings a week", "2", "age")):
+                               ("WANTED: reliable cleaner, 2 mornings a week", "2", "age"),
+                               ("Name: ____________  Signature: ____________", "____________", "password"),
+                               ("Card: **** **** **** 4821", "****", "credit_debit_card")):
         assert actions(text, (value, label)) == {value: "kept"}, text
     # redacted: the same labels in their own forms, and PII the model gave a label of another form: a user name or
     # a web address read as an email, a flat's letter read as a gender, a P.O. box's postcode after its hyphen, a

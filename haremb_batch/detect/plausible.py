@@ -327,7 +327,10 @@ def implausible_value(text: str, start: int, end: int, label: str) -> bool:
 
 def _wrong_form(text: str, start: int, end: int, label: str) -> bool:
     """The forms of _EMAIL_AT and below: a value its label never takes, wherever it stands."""
-    value = text[start:end].strip(_EDGE_PUNCTUATION)
+    raw = text[start:end].strip()
+    if len(raw) >= 2 and len(set(raw)) == 1 and not raw[0].isalnum():
+        return True  # a blank to fill in or a rule, under any label: "____________", "*****", "-----"
+    value = raw.strip(_EDGE_PUNCTUATION)
     if label == "email":
         return value.isalpha() and value.lower() in everyday_words() and _EMAIL_AT.search(text[start:end]) is None
     if label == "license_plate":
