@@ -101,7 +101,9 @@ def test_hand_written_training_documents_leave_the_blind_sets_out():
         if no_pii.exists():
             assert not texts & set(markup.check_no_pii(no_pii)), no_pii.name
     assert not texts & {r["text"] for r in markup.build(root / "eval" / "handwritten_dev.txt")}
+    assert not texts & set(markup.check_no_pii(root / "eval" / "no_pii_sentences.txt"))
     expected = [r for name, _ in TRAINING_SETS for r in markup.build(tuneset / f"{name}.txt")]
-    assert len(rows) == len(expected) + 30 * len(TRAINING_SETS)
+    # the labelled texts all, the texts without PII less the few everyday lines a held-out set has too
+    assert len(expected) + 25 * len(TRAINING_SETS) <= len(rows) < len(expected) + 30 * len(TRAINING_SETS)
     spans = {(r["text"], tuple((s["start"], s["end"], s["label"]) for s in r["spans"])) for r in rows}
     assert all((r["text"], tuple((s["start"], s["end"], s["label"]) for s in r["spans"])) in spans for r in expected)
