@@ -1,4 +1,4 @@
-"""Train the embedded default model: a one-layer privacy-filter (scaled down) on the synthetic corpus.
+"""Train the embedded default model: a one-layer privacy-filter (scaled down) on the synthetic corpus and the hand-written tuning sets.
 
     python jobs/train_default_model.py                      # writes haremb_batch/default_model/
     python jobs/train_default_model.py --minutes 5 --out /tmp/m   # a quick smoke run
@@ -102,16 +102,16 @@ def main(argv=None) -> int:
     parser.add_argument("--minutes", type=float, default=0, help="a time budget instead of --steps (smoke runs)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--layers", type=int, default=LAYERS, help="encoder layers (the shipped model has one)")
-    parser.add_argument("--attention", choices=["eager", "fused"], default="eager",
-                        help="eager: transformers' own attention (what the shipped model was trained with); fused: the same "
-                             "maths through fused SDPA (haremb_dev/band_attention.py), faster (BENCHMARKS.md) but with other "
-                             "float rounding, so a different model for the same seed")
-    parser.add_argument("--extra-negatives", action="store_true",
-                        help="an experiment: draw documents without PII from EXTRA_NEGATIVE_TEMPLATES too "
-                             "(haremb_dev/corpus/fresh.py; the shipped model was trained without them)")
-    parser.add_argument("--hand-written", type=int, default=0, metavar="COPIES",
-                        help="an experiment: mix COPIES copies of the six hand-written tuning sets "
-                             "(haremb_dev/tuneset, blind7 and later left out) into the training documents")
+    parser.add_argument("--attention", choices=["eager", "fused"], default="fused",
+                        help="fused (the shipped model's): transformers' attention maths through fused SDPA "
+                             "(haremb_dev/band_attention.py), faster (BENCHMARKS.md); eager: transformers' own attention, "
+                             "with other float rounding, so a different model for the same seed")
+    parser.add_argument("--extra-negatives", action=argparse.BooleanOptionalAction, default=True,
+                        help="draw documents without PII from EXTRA_NEGATIVE_TEMPLATES too (haremb_dev/corpus/fresh.py: "
+                             "recipes, product lines, scores, code; the shipped model was trained with them)")
+    parser.add_argument("--hand-written", type=int, default=12, metavar="COPIES",
+                        help="mix COPIES copies of the six hand-written tuning sets into the training documents "
+                             "(haremb_dev/tuneset; blind7 and later blind sets and eval/ left out; 0: none)")
     parser.add_argument("--seq-len", type=int, default=320)
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--o-weight", type=float, default=0.6,
@@ -331,8 +331,19 @@ def _layers(shape: dict, noun: bool = False) -> str:
 def _extra_negatives(training: dict) -> str:
     if not training.get("extra_negatives"):
         return ""
-    return ("; with `--extra-negatives` also recipes, product listings, weather, match scores, shell, code and "
-            "changelog lines, sayings, care labels and photo settings (`corpus/fresh.py` EXTRA_NEGATIVE_TEMPLATES)")
+    return ("; also recipes, product listings, weather, match scores, shell, code and changelog lines, sayings, care "
+            "labels and photo settings (`corpus/fresh.py` EXTRA_NEGATIVE_TEMPLATES, `--extra-negatives`)")
+
+
+def _hand_written(training: dict) -> str:
+    copies = training.get("hand_written_copies")
+    if not copies:
+        return ""
+    return (f"\n- **Hand-written texts**: {copies} copies of the six tuning sets of `haremb_dev/tuneset` (about 950 "
+            "short labelled texts in some 600 styles and 180 texts without PII, written by helper sessions), mixed "
+            "in among the generated documents; the blind sets `blind7` and later, and `eval/`, stay out (any text "
+            "they share with the tuning sets too), so the hand-written row below and those sets still measure text "
+            "the training never saw.")
 
 
 def _attention(training: dict) -> str:
@@ -377,7 +388,7 @@ about people and places from many countries, not a substitute for `openai/privac
   role words such as "the tenant", brands, band and film titles, code identifiers, cloud regions{_extra_negatives(training)}), a PII-free line
   in many others, {training.get('recase_share', 0):.0%} of documents in ALL CAPS, lower case or with capitalised lines, and
   {training.get('title_share', 0):.0%} of the others with ordinary words Capitalised at random (a capital is no name).
-  Several documents are packed per training sequence of {training['seq_len']} tokens.
+  Several documents are packed per training sequence of {training['seq_len']} tokens.{_hand_written(training)}
 - **Tokenizer**: a byte-level BPE of {training['vocab_size']:,} tokens trained by the script on the training
   texts (so accented names get merges of their own), with o200k_base's pre-tokenization pattern.
   Why not o200k_base itself: its 200,064-row embedding alone breaks the 25 MB budget before any layer.
