@@ -1,4 +1,5 @@
-"""Train the embedded default model: a one-layer privacy-filter (scaled down) on the synthetic corpus and the hand-written tuning sets.
+"""Train the embedded default model: a one-layer privacy-filter (scaled down) on the synthetic corpus and the
+hand-written tuning sets.
 
     python jobs/train_default_model.py                      # writes haremb_batch/default_model/
     python jobs/train_default_model.py --minutes 5 --out /tmp/m   # a quick smoke run
